@@ -1,0 +1,40 @@
+// Private to csrc/cpu: the contract between gemm.cpp (packing, blocking, threads) and the
+// register-blocked micro-kernels, which live in per-ISA translation units (gemm_avx2.cpp).
+//
+// Keep this header free of inline functions and std templates: gemm_avx2.cpp is compiled
+// with -mavx2 -mfma, and an inline function emitted there could be the copy the linker
+// keeps for the portable translation units too.
+#pragma once
+
+#include <cstdint>
+
+namespace deepgrad {
+namespace detail {
+
+// Micro-kernel. Shapes:
+//   a: packed micro-panel of op(A), kc x mr, a[p*mr + i]  (rows past m are zero padding)
+//   b: packed micro-panel of op(B), kc x nr, b[p*nr + j]  (columns past n are zero padding)
+//   c: the m x n corner (m <= mr, n <= nr) of C, row stride ldc
+// Computes acc = sum_p a[p*mr+i] * b[p*nr+j] and writes c = alpha*acc + beta*c, not reading
+// c when beta == 0. a and b are 32-byte aligned.
+template <typename T>
+using GemmMicroKernel = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha,
+                                 T beta, int64_t m, int64_t n);
+
+// A micro-kernel with its tile and the cache blocking that suits it (after BLIS):
+// kc*nr of B and kc*mr of A fit in L1, mc*kc of A in L2, kc*nc of B in L3.
+// mc is a multiple of mr and nc a multiple of nr.
+template <typename T>
+struct GemmKernel {
+  int mr, nr;
+  int mc, kc, nc;
+  GemmMicroKernel<T> run;
+};
+
+#if DEEPGRAD_HAVE_AVX2_TU
+GemmKernel<float> gemm_kernel_avx2_f32();
+GemmKernel<double> gemm_kernel_avx2_f64();
+#endif
+
+}  // namespace detail
+}  // namespace deepgrad

@@ -1,0 +1,43 @@
+// General matrix multiply, float and double.
+//
+//   C = alpha * op(A) @ op(B) + beta * C
+//
+// Shapes (all row-major):
+//   op(A): M x K.  A is stored M x K (lda >= K), or K x M when trans_a (lda >= M).
+//   op(B): K x N.  B is stored K x N (ldb >= N), or N x K when trans_b (ldb >= K).
+//   C:     M x N   (ldc >= N).
+// beta == 0 ignores C's previous contents, so NaN/Inf in an uninitialised C do not leak.
+// K == 0 gives C = beta * C.  C must not overlap A or B.
+#pragma once
+
+#include <cstdint>
+
+namespace deepgrad {
+
+// Fast path: packed panels, cache blocking, SIMD micro-kernel chosen at run time,
+// OpenMP threads (get_num_threads()); small problems go through an unpacked loop.
+template <typename T>
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha,
+          const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc);
+
+// Reference: the textbook triple loop. Slow; what the tests check gemm against.
+template <typename T>
+void gemm_naive(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha,
+                const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc);
+
+// `batch` independent products: problem i uses A + i*stride_a, B + i*stride_b, C + i*stride_c.
+// A stride of 0 broadcasts that operand across the batch (stride_c must not be 0 when batch > 1).
+// Threads go over the batch when it is large enough, otherwise into each product.
+template <typename T>
+void gemm_batched(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha,
+                  const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc,
+                  int64_t batch, int64_t stride_a, int64_t stride_b, int64_t stride_c);
+
+// gemm_naive over a batch, same conventions as gemm_batched (single-threaded).
+template <typename T>
+void gemm_naive_batched(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha,
+                        const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C,
+                        int64_t ldc, int64_t batch, int64_t stride_a, int64_t stride_b,
+                        int64_t stride_c);
+
+}  // namespace deepgrad

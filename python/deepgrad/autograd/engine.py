@@ -1,0 +1,98 @@
+"""The reverse-mode graph walk behind Tensor.backward and autograd.grad."""
+from . import anomaly
+from .grad_mode import no_grad
+
+
+def _topological_order(roots):
+    """Functions reachable from the roots, each before every Function that produced one of its inputs."""
+    order, visited = [], set()
+    for root in roots:
+        if root._ctx is None or id(root._ctx) in visited:
+            continue
+        stack = [(root._ctx, False)]
+        while stack:
+            fn, done = stack.pop()
+            if done:
+                order.append(fn)
+                continue
+            if id(fn) in visited:
+                continue
+            visited.add(id(fn))
+            stack.append((fn, True))
+            for t in fn.inputs:
+                if t._ctx is not None and id(t._ctx) not in visited:
+                    stack.append((t._ctx, False))
+    order.reverse()
+    return order
+
+
+def run_backward(roots, grads, retain_graph=False, inputs=None):
+    """Propagate `grads` (NumPy arrays) from `roots` to the leaves.
+
+    Without `inputs`, leaf gradients are accumulated into `.grad` (Tensor.backward). With `inputs`, nothing is
+    accumulated and their gradients are returned in order, None where unreachable (autograd.grad).
+    """
+    from ..tensor import Tensor
+
+    fn_grads = {}  # id(Function) -> gradient of its output
+    leaf_grads = {}  # id(leaf) -> [leaf, gradient]
+    wanted = None if inputs is None else {id(t): t for t in inputs}
+    results = {}
+
+    def finish(t, g):
+        """Called once per tensor with its complete gradient: hooks, then .grad or results."""
+        for hook in t._hooks:
+            out = hook(Tensor._wrap(g))
+            if out is not None:
+                g = out._data
+        if wanted is not None:
+            if id(t) in wanted:
+                results[id(t)] = g
+        elif t._ctx is None or t._retains_grad:
+            if t.grad is None:
+                t.grad = Tensor._wrap(g.astype(t._data.dtype, copy=True))
+            else:
+                t.grad = Tensor._wrap(t.grad._data + g)
+        return g
+
+    def send(t, g):
+        if g.dtype != t._data.dtype:
+            g = g.astype(t._data.dtype)
+        if t._ctx is None:
+            entry = leaf_grads.get(id(t))
+            if entry is None:
+                leaf_grads[id(t)] = [t, g]
+            else:
+                entry[1] = entry[1] + g
+        else:
+            key = id(t._ctx)
+            fn_grads[key] = fn_grads[key] + g if key in fn_grads else g
+
+    check = anomaly.is_anomaly_enabled()
+    with no_grad():
+        for r, g in zip(roots, grads):
+            send(r, g)
+        for fn in _topological_order(roots):
+            g = fn_grads.pop(id(fn), None)
+            if g is None:
+                if not retain_graph:
+                    fn.release()
+                continue
+            out = fn._output() if fn._output is not None else None
+            if out is not None and (out._hooks or out._retains_grad or (wanted is not None and id(out) in wanted)):
+                g = finish(out, g)
+            in_grads = fn.backward(g)
+            if not isinstance(in_grads, tuple):
+                in_grads = (in_grads,)
+            if check:
+                anomaly.check_backward(fn, in_grads)
+            if not retain_graph:
+                fn.release()
+            for t, need, ig in zip(fn.inputs, fn.needs_input_grad, in_grads):
+                if need and ig is not None:
+                    send(t, ig)
+        for t, g in leaf_grads.values():
+            finish(t, g)
+    if inputs is None:
+        return None
+    return [results.get(id(t)) for t in inputs]

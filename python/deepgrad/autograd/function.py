@@ -1,0 +1,81 @@
+"""Function: one differentiable op, with forward directly above backward.
+
+Subclasses implement
+    forward(ctx, *arrays, **options) -> np.ndarray     (inputs are the NumPy arrays of the Tensor arguments)
+    backward(ctx, grad) -> one gradient (np.ndarray or None) per Tensor argument
+and are called through `Op.apply(*tensors, **options)`. Large arrays needed by backward go through
+`ctx.save_for_backward` so that the engine can free them after a backward without retain_graph.
+"""
+import weakref
+
+from . import anomaly
+from .grad_mode import is_grad_enabled
+
+
+class Function:
+    __slots__ = ("inputs", "needs_input_grad", "_saved", "_freed", "_trace", "_output", "__dict__")
+
+    def __init__(self):
+        self.inputs = ()
+        self.needs_input_grad = ()
+        self._saved = ()
+        self._freed = False
+        self._trace = None
+        self._output = None
+
+    def save_for_backward(self, *arrays):
+        self._saved = arrays
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(
+                f"{type(self).__name__}: trying to backward through the graph a second time (or directly access "
+                "saved tensors after they have already been freed). Saved intermediate values of the graph are "
+                "freed when you call .backward(). Specify retain_graph=True if you need to backward through the "
+                "graph a second time."
+            )
+        return self._saved
+
+    def release(self):
+        self._saved = ()
+        self._freed = True
+
+    def forward(self, *arrays, **options):
+        raise NotImplementedError
+
+    def backward(self, grad):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *tensors, **options):
+        from ..tensor import Tensor
+
+        ctx = cls()
+        arrays = [t._data for t in tensors]
+        out = ctx.forward(*arrays, **options)
+        if anomaly.is_anomaly_enabled():
+            ctx._trace = anomaly.creation_trace()
+            anomaly.check_forward(cls.__name__, arrays, out, ctx._trace)
+        needs = tuple(t.requires_grad for t in tensors)
+        result = Tensor._wrap(out)
+        if is_grad_enabled() and any(needs) and result._data.dtype.kind in "fc":
+            ctx.inputs = tensors
+            ctx.needs_input_grad = needs
+            result.requires_grad = True
+            result._ctx = ctx
+            ctx._output = weakref.ref(result)
+        return result
+
+
+def unbroadcast(grad, shape):
+    """Sum `grad` over the axes that broadcasting added or stretched, giving an array of `shape`."""
+    if grad.shape == tuple(shape):
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)

@@ -1,0 +1,568 @@
+"""Elementwise ops with broadcasting: arithmetic, unary maths, activations."""
+import math
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function, unbroadcast
+
+
+class Add(Function):
+    def forward(self, a, b):
+        self.shapes = a.shape, b.shape
+        return a + b
+
+    def backward(self, g):
+        sa, sb = self.shapes
+        return unbroadcast(g, sa), unbroadcast(g, sb)
+
+
+class Sub(Function):
+    # a fused twin of add(a, neg(b)): subtraction is in every loss and update, so skip the temporary
+    def forward(self, a, b):
+        self.shapes = a.shape, b.shape
+        return a - b
+
+    def backward(self, g):
+        sa, sb = self.shapes
+        return unbroadcast(g, sa), unbroadcast(-g, sb)
+
+
+class Mul(Function):
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a * b
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        ga = unbroadcast(g * b, a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(g * a, b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Div(Function):
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a / b
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        ga = unbroadcast(g / b, a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(-g * a / (b * b), b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Neg(Function):
+    def forward(self, a):
+        return -a
+
+    def backward(self, g):
+        return -g
+
+
+class PowScalar(Function):
+    """a ** exponent for a Python number exponent."""
+
+    def forward(self, a, exponent):
+        self.exponent = exponent
+        self.save_for_backward(a)
+        return a ** a.dtype.type(exponent) if a.dtype.kind == "f" else a**exponent
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        p = self.exponent
+        if p == 0:
+            return np.zeros_like(a)
+        return g * (p * a ** a.dtype.type(p - 1))
+
+
+class Pow(Function):
+    """a ** b with both tensors."""
+
+    def forward(self, a, b):
+        out = np.power(a, b)
+        self.save_for_backward(a, b, out)
+        return out
+
+    def backward(self, g):
+        a, b, out = self.saved_tensors
+        ga = gb = None
+        if self.needs_input_grad[0]:
+            ga = unbroadcast(g * b * np.power(a, b - 1), a.shape)
+        if self.needs_input_grad[1]:
+            # d/db a^b = a^b log a; PyTorch masks the a == 0, b >= 0 case to 0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                d = out * np.log(a)
+            d = np.where((a == 0) & (b >= 0), 0, d)
+            gb = unbroadcast(g * d, b.shape)
+        return ga, gb
+
+
+class RPowScalar(Function):
+    """base ** a for a Python number base."""
+
+    def forward(self, a, base):
+        self.log_base = math.log(base) if base > 0 else float("nan")
+        out = np.power(a.dtype.type(base), a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        (out,) = self.saved_tensors
+        return g * out * out.dtype.type(self.log_base)
+
+
+class Exp(Function):
+    def forward(self, a):
+        out = np.exp(a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        return g * self.saved_tensors[0]
+
+
+class Log(Function):
+    def forward(self, a):
+        self.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(a)
+
+    def backward(self, g):
+        return g / self.saved_tensors[0]
+
+
+class Log1p(Function):
+    def forward(self, a):
+        self.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(a)
+
+    def backward(self, g):
+        return g / (1 + self.saved_tensors[0])
+
+
+class Sqrt(Function):
+    def forward(self, a):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        with np.errstate(divide="ignore"):
+            return g / (2 * self.saved_tensors[0])
+
+
+class Abs(Function):
+    def forward(self, a):
+        self.save_for_backward(a)
+        return np.abs(a)
+
+    def backward(self, g):
+        return g * np.sign(self.saved_tensors[0])
+
+
+class Sin(Function):
+    def forward(self, a):
+        self.save_for_backward(a)
+        return np.sin(a)
+
+    def backward(self, g):
+        return g * np.cos(self.saved_tensors[0])
+
+
+class Cos(Function):
+    def forward(self, a):
+        self.save_for_backward(a)
+        return np.cos(a)
+
+    def backward(self, g):
+        return -g * np.sin(self.saved_tensors[0])
+
+
+class Clamp(Function):
+    """Gradient passes where min <= a <= max (inclusive, as in PyTorch)."""
+
+    def forward(self, a, min=None, max=None):
+        self.save_for_backward(a)
+        self.bounds = min, max
+        out = a
+        if min is not None:
+            out = np.maximum(out, a.dtype.type(min))
+        if max is not None:
+            out = np.minimum(out, a.dtype.type(max))
+        return out if out is not a else a.copy()
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        lo, hi = self.bounds
+        mask = np.ones(a.shape, dtype=bool)
+        if lo is not None:
+            mask &= a >= lo
+        if hi is not None:
+            mask &= a <= hi
+        return g * mask
+
+
+class Maximum(Function):
+    """Elementwise max; at ties the gradient is split evenly, as in PyTorch."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        share_a = (a > b) + 0.5 * (a == b)
+        return unbroadcast(g * share_a, a.shape), unbroadcast(g * (1 - share_a), b.shape)
+
+
+class Minimum(Function):
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        share_a = (a < b) + 0.5 * (a == b)
+        return unbroadcast(g * share_a, a.shape), unbroadcast(g * (1 - share_a), b.shape)
+
+
+class Where(Function):
+    """where(cond, a, b); cond is a boolean array passed as an option (not differentiable)."""
+
+    def forward(self, a, b, cond=None):
+        self.cond = cond
+        self.shapes = a.shape, b.shape
+        return np.where(cond, a, b)
+
+    def backward(self, g):
+        sa, sb = self.shapes
+        zero = g.dtype.type(0)
+        return unbroadcast(np.where(self.cond, g, zero), sa), unbroadcast(np.where(self.cond, zero, g), sb)
+
+
+class Cast(Function):
+    def forward(self, a, dtype=None):
+        self.in_dtype = a.dtype
+        return a.astype(dtype)
+
+    def backward(self, g):
+        return g.astype(self.in_dtype) if self.in_dtype.kind in "fc" else None
+
+
+# ---- activations ----
+
+
+class Relu(Function):
+    def forward(self, a):
+        out = np.maximum(a, a.dtype.type(0))
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        return g * (self.saved_tensors[0] > 0)
+
+
+class LeakyRelu(Function):
+    def forward(self, a, negative_slope=0.01):
+        self.slope = negative_slope
+        self.save_for_backward(a)
+        return np.where(a > 0, a, a * a.dtype.type(negative_slope))
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return np.where(a > 0, g, g * g.dtype.type(self.slope))
+
+
+class Sigmoid(Function):
+    def forward(self, a):
+        # the two branches avoid overflow of exp for large |a|
+        e = np.exp(-np.abs(a))
+        out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        s = self.saved_tensors[0]
+        return g * s * (1 - s)
+
+
+class Tanh(Function):
+    def forward(self, a):
+        out = np.tanh(a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        t = self.saved_tensors[0]
+        return g * (1 - t * t)
+
+
+class Softplus(Function):
+    def forward(self, a, beta=1.0, threshold=20.0):
+        self.beta, self.threshold = beta, threshold
+        self.save_for_backward(a)
+        z = a * beta
+        soft = np.logaddexp(0, z) / beta
+        return np.where(z > threshold, a, soft).astype(a.dtype, copy=False)
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        z = a * self.beta
+        s = 1 / (1 + np.exp(-np.clip(z, -60, 60)))
+        return g * np.where(z > self.threshold, 1, s).astype(g.dtype, copy=False)
+
+
+def _erf(x):
+    from .. import _C
+
+    return _C.erf(x)
+
+
+class Gelu(Function):
+    """x * Phi(x) with the exact erf ('none') or the tanh approximation ('tanh'), as in PyTorch."""
+
+    def forward(self, a, approximate="none"):
+        self.approximate = approximate
+        self.save_for_backward(a)
+        if approximate == "tanh":
+            k = a.dtype.type(math.sqrt(2 / math.pi))
+            inner = k * (a + a.dtype.type(0.044715) * a**3)
+            return a.dtype.type(0.5) * a * (1 + np.tanh(inner))
+        return a * a.dtype.type(0.5) * (1 + _erf(a * a.dtype.type(1 / math.sqrt(2))))
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        t = a.dtype.type
+        if self.approximate == "tanh":
+            k = t(math.sqrt(2 / math.pi))
+            inner = k * (a + t(0.044715) * a**3)
+            th = np.tanh(inner)
+            d_inner = k * (1 + t(3 * 0.044715) * a * a)
+            return g * (t(0.5) * (1 + th) + t(0.5) * a * (1 - th * th) * d_inner)
+        cdf = t(0.5) * (1 + _erf(a * t(1 / math.sqrt(2))))
+        pdf = np.exp(t(-0.5) * a * a) * t(1 / math.sqrt(2 * math.pi))
+        return g * (cdf + a * pdf)
+
+
+class Clone(Function):
+    def forward(self, a):
+        return a.copy()
+
+    def backward(self, g):
+        return g
+
+
+# ---- entry points: argument handling, dtype promotion, broadcast errors ----
+
+
+def as_operand(x, like_dtype):
+    """A Tensor for x: Tensors pass through, Python scalars take the tensor's dtype (PyTorch's promotion)."""
+    from ..tensor import Tensor, tensor
+
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (int, float, bool, np.number, np.bool_)):
+        return Tensor._wrap(np.asarray(x, dtype=dtypes.scalar_dtype(x, like_dtype)))
+    return tensor(x)
+
+
+def operands(a, b, op):
+    """Both arguments as Tensors of the promoted dtype, with a clear error when they do not broadcast."""
+    from ..tensor import Tensor
+
+    if not isinstance(a, Tensor):
+        a = as_operand(a, b.dtype)
+    if not isinstance(b, Tensor):
+        b = as_operand(b, a.dtype)
+    if a.dtype != b.dtype:
+        dt = dtypes.promote(a.dtype, b.dtype)
+        a, b = (a if a.dtype == dt else cast(a, dt)), (b if b.dtype == dt else cast(b, dt))
+    if a.shape != b.shape:
+        check_broadcast(a.shape, b.shape, op)
+    return a, b
+
+
+def check_broadcast(sa, sb, op):
+    try:
+        return np.broadcast_shapes(sa, sb)
+    except ValueError:
+        n = max(len(sa), len(sb))
+        pa, pb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
+        dim = next(i for i in reversed(range(n)) if pa[i] != pb[i] and 1 not in (pa[i], pb[i]))
+        raise RuntimeError(
+            f"{op}: shapes {tuple(sa)} and {tuple(sb)} are not broadcastable: the size of tensor a ({pa[dim]}) "
+            f"must match the size of tensor b ({pb[dim]}) at non-singleton dimension {dim}"
+        ) from None
+
+
+def add(a, b, alpha=1):
+    a, b = operands(a, b, "add")
+    return Add.apply(a, b if alpha == 1 else mul(b, alpha))
+
+
+def sub(a, b, alpha=1):
+    a, b = operands(a, b, "sub")
+    return Sub.apply(a, b if alpha == 1 else mul(b, alpha))
+
+
+def mul(a, b):
+    return Mul.apply(*operands(a, b, "mul"))
+
+
+def div(a, b, rounding_mode=None):
+    a, b = operands(a, b, "div")
+    if rounding_mode is not None:
+        from ..tensor import Tensor
+
+        fn = {"floor": np.floor_divide, "trunc": lambda x, y: np.trunc(x / y).astype(x.dtype)}[rounding_mode]
+        return Tensor._wrap(fn(a._data, b._data))
+    if a.dtype.kind != "f":  # true division of integers gives the default float dtype, as in PyTorch
+        a, b = cast(a, dtypes.get_default_dtype()), cast(b, dtypes.get_default_dtype())
+    return Div.apply(a, b)
+
+
+def pow(a, b):
+    from ..tensor import Tensor
+
+    if isinstance(a, Tensor) and isinstance(b, (int, float, np.number)) and not isinstance(b, bool):
+        return PowScalar.apply(a, exponent=b)
+    if not isinstance(a, Tensor) and isinstance(a, (int, float, np.number)):
+        if a > 0 and b.dtype.kind == "f":
+            return RPowScalar.apply(b, base=a)
+    return Pow.apply(*operands(a, b, "pow"))
+
+
+def neg(a):
+    return Neg.apply(a)
+
+
+def _floating(a):
+    """Unary maths on integer tensors works in the default float dtype, as in PyTorch."""
+    return a if a.dtype.kind == "f" else cast(a, dtypes.get_default_dtype())
+
+
+def exp(a):
+    return Exp.apply(_floating(a))
+
+
+def log(a):
+    return Log.apply(_floating(a))
+
+
+def log1p(a):
+    return Log1p.apply(_floating(a))
+
+
+def sqrt(a):
+    return Sqrt.apply(_floating(a))
+
+
+def rsqrt(a):
+    return div(1.0, sqrt(a))
+
+
+def abs(a):
+    return Abs.apply(a)
+
+
+def sin(a):
+    return Sin.apply(_floating(a))
+
+
+def cos(a):
+    return Cos.apply(_floating(a))
+
+
+def clamp(a, min=None, max=None):
+    from ..tensor import Tensor
+
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = a
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return out
+    return Clamp.apply(a, min=min, max=max)
+
+
+def maximum(a, b):
+    return Maximum.apply(*operands(a, b, "maximum"))
+
+
+def minimum(a, b):
+    return Minimum.apply(*operands(a, b, "minimum"))
+
+
+def where(condition, a, b):
+    from ..tensor import Tensor
+
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        cond = cond.astype(bool)
+    ref = a if isinstance(a, Tensor) else b
+    if not isinstance(ref, Tensor):
+        ref = as_operand(a, dtypes.get_default_dtype())
+    a, b = operands(as_operand(a, ref.dtype), as_operand(b, ref.dtype), "where")
+    shape = check_broadcast(a.shape, b.shape, "where")
+    check_broadcast(cond.shape, shape, "where")
+    return Where.apply(a, b, cond=cond)
+
+
+def cast(a, dtype):
+    return Cast.apply(a, dtype=np.dtype(dtype))
+
+
+def clone(a):
+    return Clone.apply(a)
+
+
+def relu(a):
+    return Relu.apply(a)
+
+
+def leaky_relu(a, negative_slope=0.01):
+    return LeakyRelu.apply(a, negative_slope=negative_slope)
+
+
+def sigmoid(a):
+    return Sigmoid.apply(_floating(a))
+
+
+def tanh(a):
+    return Tanh.apply(_floating(a))
+
+
+def softplus(a, beta=1.0, threshold=20.0):
+    return Softplus.apply(a, beta=beta, threshold=threshold)
+
+
+def gelu(a, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return Gelu.apply(a, approximate=approximate)
+
+
+def _no_grad_unary(fn):
+    def op(a):
+        from ..tensor import Tensor
+
+        return Tensor._wrap(fn(a._data))
+
+    op.__name__ = fn.__name__
+    return op
+
+
+sign = _no_grad_unary(np.sign)
+floor = _no_grad_unary(np.floor)
+ceil = _no_grad_unary(np.ceil)
+round = _no_grad_unary(np.round)
+trunc = _no_grad_unary(np.trunc)
+isnan = _no_grad_unary(np.isnan)
+isinf = _no_grad_unary(np.isinf)
+isfinite = _no_grad_unary(np.isfinite)

@@ -1,0 +1,83 @@
+"""Indexing: a[index] (basic and advanced), gather; and the public entry points for them."""
+import numpy as np
+
+from ..autograd.function import Function
+
+
+def _is_basic_index(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice, type(None), type(Ellipsis))) for i in items)
+
+
+class Index(Function):
+    """a[index] with ints, slices, None, Ellipsis, integer arrays and boolean masks (NumPy semantics)."""
+
+    def forward(self, a, index=None):
+        self.shape, self.dtype, self.index = a.shape, a.dtype, index
+        self.basic = _is_basic_index(index)
+        return a[index]
+
+    def backward(self, g):
+        out = np.zeros(self.shape, dtype=g.dtype)
+        if self.basic:
+            out[self.index] = g
+        else:
+            np.add.at(out, self.index, g)
+        return out
+
+
+class Gather(Function):
+    """gather(a, dim, index): out[i][j] = a[i][index[i][j]] along dim (PyTorch semantics)."""
+
+    def forward(self, a, dim=0, index=None):
+        self.shape, self.dim, self.index = a.shape, dim, index
+        # PyTorch lets index be smaller than a in the other dims; take_along_axis would broadcast instead
+        window = tuple(slice(None) if i == dim else slice(0, n) for i, n in enumerate(index.shape))
+        return np.take_along_axis(a[window], index, axis=dim)
+
+    def backward(self, g):
+        out = np.zeros(self.shape, dtype=g.dtype)
+        idx = [np.arange(n).reshape([-1 if i == k else 1 for k in range(g.ndim)]) for i, n in enumerate(g.shape)]
+        idx[self.dim] = self.index
+        np.add.at(out, tuple(idx), g)
+        return out
+
+
+def convert_index(index):
+    """Tensors inside an index become NumPy arrays; lists of ints become integer arrays."""
+    from ..tensor import Tensor
+
+    def conv(i):
+        if isinstance(i, Tensor):
+            return i._data
+        if isinstance(i, list):
+            return np.asarray([x._data if isinstance(x, Tensor) else x for x in i])
+        return i
+
+    return tuple(conv(i) for i in index) if isinstance(index, tuple) else conv(index)
+
+
+def getitem(a, index):
+    index = convert_index(index)
+    try:
+        return Index.apply(a, index=index)
+    except IndexError as e:
+        raise IndexError(f"index: {e} (tensor of shape {tuple(a.shape)})") from None
+
+
+def gather(a, dim, index):
+    from ..tensor import Tensor
+
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"gather: expected an integer index, got {idx.dtype}")
+    if idx.ndim != a.ndim:
+        raise RuntimeError(f"gather: index {tuple(idx.shape)} and input {tuple(a.shape)} must have the same ndim")
+    dim = dim % max(a.ndim, 1)
+    return Gather.apply(a, dim=dim, index=idx)
+
+
+def masked_fill(a, mask, value):
+    from .elementwise import where
+
+    return where(mask, value, a)

@@ -1,0 +1,124 @@
+"""matmul through the C++ GEMM, with PyTorch's batching and broadcasting rules."""
+import numpy as np
+
+from .. import _C
+from ..autograd.function import Function, unbroadcast
+
+
+def _gemm_operand(x):
+    """A 3-D array as the GEMM takes it: (array, transposed) with no copy when x is a plain or transposed view."""
+    if x.flags.c_contiguous:
+        return x, False
+    xt = x.swapaxes(-1, -2)
+    if xt.flags.c_contiguous:
+        return xt, True
+    return np.ascontiguousarray(x), False
+
+
+def matmul_arrays(a, b):
+    """(..., M, K) @ (..., K, N) -> (..., M, N) for float32/float64 arrays, batch dims broadcast."""
+    if a.dtype.kind != "f" or a.dtype not in (np.float32, np.float64) or a.dtype != b.dtype:
+        return np.matmul(a, b)
+    M, K = a.shape[-2:]
+    N = b.shape[-1]
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    nbatch = int(np.prod(batch)) if batch else 1
+    out = np.empty(batch + (M, N), dtype=a.dtype)
+    if out.size == 0:
+        return out
+    if K == 0:
+        out.fill(0)
+        return out
+    a_batch = int(np.prod(a.shape[:-2])) if a.ndim > 2 else 1
+    b_batch = int(np.prod(b.shape[:-2])) if b.ndim > 2 else 1
+    if b_batch == 1 and a_batch > 1:
+        # fold a's batch into its rows: one large GEMM instead of many small ones
+        a3, b3, c3 = a.reshape(1, -1, K), b.reshape(1, K, N), out.reshape(1, -1, N)
+    else:
+        a3 = a.reshape(1, M, K) if a_batch == 1 else np.broadcast_to(a, batch + (M, K)).reshape(-1, M, K)
+        b3 = b.reshape(1, K, N) if b_batch == 1 else np.broadcast_to(b, batch + (K, N)).reshape(-1, K, N)
+        c3 = out.reshape(nbatch, M, N)
+    a3, ta = _gemm_operand(a3)
+    b3, tb = _gemm_operand(b3)
+    _C.gemm(a3, b3, c3, ta, tb, 1.0, 0.0)
+    return out
+
+
+class MatMul(Function):
+    """a @ b for a, b with at least 2 dims (1-D cases are handled by unsqueezing around this op)."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return matmul_arrays(a, b)
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        ga = gb = None
+        if self.needs_input_grad[0]:
+            ga = unbroadcast(matmul_arrays(g, b.swapaxes(-1, -2)), a.shape)
+        if self.needs_input_grad[1]:
+            if a.ndim > 2 and b.ndim == 2 and g.flags.c_contiguous:
+                # sum over the batch inside one GEMM: (B*M, K)^T @ (B*M, N)
+                a2 = np.ascontiguousarray(a).reshape(-1, a.shape[-1])
+                gb = matmul_arrays(a2.T, g.reshape(-1, g.shape[-1]))
+            else:
+                gb = unbroadcast(matmul_arrays(a.swapaxes(-1, -2), g), b.shape)
+        return ga, gb
+
+
+def matmul(a, b):
+    """torch.matmul: 1-D operands are promoted to matrices and the added dim removed afterwards."""
+    from ..tensor import Tensor
+    from .elementwise import operands
+
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"matmul: expected Tensors, got {type(a).__name__} and {type(b).__name__}")
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    a, b = operands(a, b, "matmul") if a.dtype != b.dtype else (a, b)
+    k_a = a.shape[-1]
+    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a != k_b:
+        raise RuntimeError(
+            f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} are not aligned: {k_a} (dim -1 of a) != {k_b} "
+            f"(dim {0 if b.ndim == 1 else -2} of b)"
+        )
+    if a.ndim > 2 or b.ndim > 2:
+        try:
+            np.broadcast_shapes(a.shape[:-2], b.shape[:-2] if b.ndim > 1 else ())
+        except ValueError:
+            raise RuntimeError(
+                f"matmul: batch dimensions of {tuple(a.shape)} and {tuple(b.shape)} are not broadcastable"
+            ) from None
+    a2 = a.unsqueeze(0) if a.ndim == 1 else a
+    b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+    out = MatMul.apply(a2, b2)
+    if a.ndim == 1 and b.ndim == 1:
+        return out.reshape(())
+    if b.ndim == 1:
+        out = out.squeeze(-1)
+    if a.ndim == 1:
+        out = out.squeeze(-2)
+    return out
+
+
+def mm(a, b):
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"mm: expected 2-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"bmm: expected 3-D tensors with equal batch, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    return matmul(a, b)
+
+
+def dot(a, b):
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"dot: 1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    return matmul(a, b)
+
+
+def outer(a, b):
+    return a.unsqueeze(1) * b.unsqueeze(0)

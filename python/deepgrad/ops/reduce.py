@@ -1,0 +1,261 @@
+"""Reductions over all elements or over `dim`: sum, max/min (values and indices), softmax, log_softmax."""
+import builtins
+from collections import namedtuple
+
+import numpy as np
+
+from ..autograd.function import Function
+
+
+def normalize_dims(dim, ndim, op):
+    """dim (int, tuple or None) -> tuple of non-negative axes, with PyTorch's error for out-of-range dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    out = []
+    for d in dims:
+        lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+        if not lo <= d <= hi:
+            raise IndexError(f"{op}: dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
+        out.append(int(d) % builtins.max(ndim, 1))
+    return tuple(sorted(set(out)))
+
+
+def expand_reduced(g, shape, axes, keepdim):
+    """Broadcast a reduced gradient back over the reduced axes of `shape`."""
+    if not keepdim and axes and len(shape) > 0:
+        g = np.expand_dims(g, axes)
+    return np.broadcast_to(g, shape)
+
+
+class Sum(Function):
+    def forward(self, a, dim=None, keepdim=False):
+        self.shape = a.shape
+        self.axes = normalize_dims(dim, a.ndim, "sum")
+        self.keepdim = keepdim
+        return np.sum(a, axis=self.axes if a.ndim else None, keepdims=keepdim)
+
+    def backward(self, g):
+        return expand_reduced(g, self.shape, self.axes, self.keepdim)
+
+
+class AMax(Function):
+    """max/min over dims with the gradient shared evenly between ties (PyTorch's amax and full max)."""
+
+    def forward(self, a, dim=None, keepdim=False, largest=True):
+        axes = normalize_dims(dim, a.ndim, "max" if largest else "min")
+        if a.size == 0:
+            raise RuntimeError(f"{'max' if largest else 'min'}(): expected a non-empty tensor, got shape {a.shape}")
+        red = np.max if largest else np.min
+        out_keep = red(a, axis=axes if a.ndim else None, keepdims=True)
+        self.save_for_backward(a, out_keep)
+        self.axes, self.keepdim = axes, keepdim
+        return out_keep if keepdim else out_keep.reshape([n for i, n in enumerate(a.shape) if i not in axes])
+
+    def backward(self, g):
+        a, out_keep = self.saved_tensors
+        mask = a == out_keep
+        count = mask.sum(axis=self.axes if a.ndim else None, keepdims=True)
+        g = expand_reduced(g, out_keep.shape, self.axes, self.keepdim) if not self.keepdim else g
+        return np.where(mask, g / count, 0).astype(a.dtype, copy=False)
+
+
+class MaxDim(Function):
+    """Values of max/min along one dim; the indices are kept in self.indices. Gradient goes to the index."""
+
+    def forward(self, a, dim=0, keepdim=False, largest=True):
+        (axis,) = normalize_dims(dim, a.ndim, "max" if largest else "min")
+        if a.ndim and a.shape[axis] == 0:
+            raise IndexError(f"max(): cannot reduce over a zero-size dimension {dim} of shape {a.shape}")
+        arg = np.argmax if largest else np.argmin
+        idx = np.expand_dims(arg(a, axis=axis), axis) if a.ndim else np.zeros((), dtype=np.int64)
+        values = np.take_along_axis(a, idx, axis=axis) if a.ndim else a.copy()
+        self.shape, self.axis, self.keepdim = a.shape, axis, keepdim
+        self.index = idx
+        if not keepdim and a.ndim:
+            values, idx = values.squeeze(axis), idx.squeeze(axis)
+        self.indices = idx.astype(np.int64)
+        return values
+
+    def backward(self, g):
+        if not self.shape:
+            return g
+        if not self.keepdim:
+            g = np.expand_dims(g, self.axis)
+        out = np.zeros(self.shape, dtype=g.dtype)
+        np.put_along_axis(out, self.index, g, axis=self.axis)
+        return out
+
+
+class Softmax(Function):
+    def forward(self, a, dim=-1):
+        (axis,) = normalize_dims(dim, a.ndim, "softmax")
+        self.axis = axis
+        e = np.exp(a - a.max(axis=axis, keepdims=True))
+        out = e / e.sum(axis=axis, keepdims=True)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        (s,) = self.saved_tensors
+        return s * (g - (g * s).sum(axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    def forward(self, a, dim=-1):
+        (axis,) = normalize_dims(dim, a.ndim, "log_softmax")
+        self.axis = axis
+        shifted = a - a.max(axis=axis, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        (out,) = self.saved_tensors
+        return g - np.exp(out) * g.sum(axis=self.axis, keepdims=True)
+
+
+class LogSumExp(Function):
+    def forward(self, a, dim=None, keepdim=False):
+        axes = normalize_dims(dim, a.ndim, "logsumexp")
+        m = a.max(axis=axes, keepdims=True) if a.size else np.zeros([1] * a.ndim, a.dtype)
+        m = np.where(np.isfinite(m), m, 0)
+        out_keep = np.log(np.exp(a - m).sum(axis=axes, keepdims=True)) + m
+        self.save_for_backward(a, out_keep)
+        self.axes, self.keepdim = axes, keepdim
+        return out_keep if keepdim else out_keep.reshape([n for i, n in enumerate(a.shape) if i not in axes])
+
+    def backward(self, g):
+        a, out_keep = self.saved_tensors
+        if not self.keepdim:
+            g = np.expand_dims(g, self.axes)
+        return g * np.exp(a - out_keep)
+
+
+# ---- entry points ----
+
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+
+
+def _wrap(array):
+    from ..tensor import Tensor
+
+    return Tensor._wrap(np.asarray(array))
+
+
+def sum(a, dim=None, keepdim=False, dtype=None):
+    if dtype is not None:
+        a = a.to(dtype)
+    elif a.dtype.kind in "bi" and a.dtype != np.int64:
+        a = a.to(np.int64)
+    return Sum.apply(a, dim=dim, keepdim=keepdim)
+
+
+def mean(a, dim=None, keepdim=False, dtype=None):
+    if dtype is not None:
+        a = a.to(dtype)
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be floating point, got {a.dtype}")
+    axes = normalize_dims(dim, a.ndim, "mean")
+    count = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
+    return Sum.apply(a, dim=dim, keepdim=keepdim) / count
+
+
+def var(a, dim=None, unbiased=None, keepdim=False, correction=None):
+    """Variance with Bessel's correction by default (correction=1), as torch.var."""
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    axes = normalize_dims(dim, a.ndim, "var")
+    count = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
+    centered = a - mean(a, dim=axes, keepdim=True)
+    return sum(centered * centered, dim=axes, keepdim=keepdim) / builtins.max(count - correction, 0)
+
+
+def std(a, dim=None, unbiased=None, keepdim=False, correction=None):
+    return var(a, dim, unbiased, keepdim, correction).sqrt()
+
+
+def _max_or_min(a, dim, keepdim, largest):
+    from ..tensor import Tensor
+    from .elementwise import maximum, minimum
+
+    if isinstance(dim, Tensor):
+        return maximum(a, dim) if largest else minimum(a, dim)
+    if dim is None:
+        return AMax.apply(a, largest=largest)
+    ctx_values = MaxDim.apply(a, dim=dim, keepdim=keepdim, largest=largest)
+    indices = _wrap(ctx_values._ctx.indices if ctx_values._ctx is not None else _indices(a, dim, keepdim, largest))
+    return ValuesIndices(ctx_values, indices)
+
+
+def _indices(a, dim, keepdim, largest):
+    (axis,) = normalize_dims(dim, a.ndim, "max")
+    if a.ndim == 0:
+        return np.zeros((), dtype=np.int64)
+    idx = (np.argmax if largest else np.argmin)(a._data, axis=axis)
+    return np.expand_dims(idx, axis) if keepdim else idx
+
+
+def max(a, dim=None, keepdim=False):
+    return _max_or_min(a, dim, keepdim, True)
+
+
+def min(a, dim=None, keepdim=False):
+    return _max_or_min(a, dim, keepdim, False)
+
+
+def amax(a, dim=None, keepdim=False):
+    return AMax.apply(a, dim=dim, keepdim=keepdim, largest=True)
+
+
+def amin(a, dim=None, keepdim=False):
+    return AMax.apply(a, dim=dim, keepdim=keepdim, largest=False)
+
+
+def argmax(a, dim=None, keepdim=False):
+    if dim is None:
+        return _wrap(np.int64(np.argmax(a._data)))
+    return _wrap(_indices(a, dim, keepdim, True).astype(np.int64))
+
+
+def argmin(a, dim=None, keepdim=False):
+    if dim is None:
+        return _wrap(np.int64(np.argmin(a._data)))
+    return _wrap(_indices(a, dim, keepdim, False).astype(np.int64))
+
+
+def softmax(a, dim=None, dtype=None):
+    if dtype is not None:
+        a = a.to(dtype)
+    return Softmax.apply(a, dim=-1 if dim is None else dim)
+
+
+def log_softmax(a, dim=None, dtype=None):
+    if dtype is not None:
+        a = a.to(dtype)
+    return LogSoftmax.apply(a, dim=-1 if dim is None else dim)
+
+
+def logsumexp(a, dim, keepdim=False):
+    return LogSumExp.apply(a, dim=dim, keepdim=keepdim)
+
+
+def prod(a, dim=None, keepdim=False):
+    """Product as exp(sum(log|a|)) with the sign tracked would lose zeros; use the direct composition instead."""
+    if dim is None:
+        a, dim = a.reshape(-1), 0
+    (axis,) = normalize_dims(dim, a.ndim, "prod")
+    out = a.select(axis, 0) if a.shape[axis] else _wrap(np.ones([n for i, n in enumerate(a.shape) if i != axis], a.dtype))
+    for i in range(1, a.shape[axis]):
+        out = out * a.select(axis, i)
+    return out.unsqueeze(axis) if keepdim else out
+
+
+def norm(a, p=2, dim=None, keepdim=False):
+    if p == 2 or p == "fro":
+        return sum(a * a, dim=dim, keepdim=keepdim).sqrt()
+    if p == 1:
+        return sum(a.abs(), dim=dim, keepdim=keepdim)
+    if p == float("inf"):
+        return amax(a.abs(), dim=dim, keepdim=keepdim)
+    return sum(a.abs() ** p, dim=dim, keepdim=keepdim) ** (1.0 / p)

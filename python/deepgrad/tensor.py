@@ -1,0 +1,708 @@
+"""Tensor over NumPy storage, and the creation functions (tensor, zeros, ones, arange, randn, ...)."""
+import builtins
+import numbers
+
+import numpy as np
+
+from . import dtypes, random
+from .autograd.grad_mode import is_grad_enabled
+
+
+class Size(tuple):
+    """A shape, as torch.Size: a tuple that prints as Size([...]) and has numel()."""
+
+    def numel(self):
+        return int(np.prod(self)) if self else 1
+
+    def __repr__(self):
+        return f"Size({list(self)})"
+
+
+class Tensor:
+    """An n-dimensional array with an optional gradient and the Function that produced it."""
+
+    __array_priority__ = 1000
+    __slots__ = ("_data", "grad", "_requires_grad", "_ctx", "_hooks", "_retains_grad", "__weakref__", "__dict__")
+
+    def __init__(self, data=None, dtype=None, requires_grad=False):
+        if data is None:
+            data = np.empty(0, dtype=dtypes.get_default_dtype())
+        self._data = _to_array(data, dtypes.to_dtype(dtype))
+        self.grad = None
+        self._ctx = None
+        self._hooks = []
+        self._retains_grad = False
+        self._requires_grad = False
+        self.requires_grad = requires_grad
+
+    @classmethod
+    def _wrap(cls, array):
+        """A Tensor around an existing array, no copy (internal fast path)."""
+        t = cls.__new__(cls)
+        t._data = array if isinstance(array, np.ndarray) else np.asarray(array)
+        t.grad = None
+        t._ctx = None
+        t._hooks = []
+        t._retains_grad = False
+        t._requires_grad = False
+        return t
+
+    # ---- properties ----
+    @property
+    def data(self):
+        """A Tensor sharing this one's storage, outside the graph (as torch's .data)."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value):
+        value = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._data = value
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients (got {self._data.dtype})"
+            )
+        if not value and self._ctx is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables; use detach() for a tensor outside the graph"
+            )
+        self._requires_grad = builtins.bool(value)
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        return self._ctx is None
+
+    @property
+    def grad_fn(self):
+        return self._ctx
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def T(self):
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    @property
+    def is_cuda(self):
+        return False
+
+    def size(self, dim=None):
+        return self.shape if dim is None else self._data.shape[dim]
+
+    def dim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return int(self._data.size)
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self):
+        return builtins.bool(self._data.flags.c_contiguous)
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self._data)
+
+    # ---- conversion ----
+    def numpy(self):
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar (shape {tuple(self.shape)})"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self):
+        return builtins.float(self.item())
+
+    def __int__(self):
+        return builtins.int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return builtins.int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} values is ambiguous")
+        return builtins.bool(self._data.reshape(()).item())
+
+    def to(self, *args, **kwargs):
+        """to(dtype), to(device), to(device, dtype), to(other): the only device is 'cpu'."""
+        dtype = kwargs.get("dtype")
+        for a in list(args) + [kwargs.get("device")]:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, str) or a is None:
+                _check_device(a)
+            else:
+                dtype = a
+        if dtype is None or np.dtype(dtypes.to_dtype(dtype)) == self.dtype:
+            return self
+        return _ew.cast(self, dtypes.to_dtype(dtype))
+
+    def cpu(self):
+        return self
+
+    def cuda(self, *args, **kwargs):
+        _check_device("cuda")
+
+    def type(self, dtype=None):
+        return str(self.dtype) if dtype is None else self.to(dtype)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    # ---- autograd ----
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph=retain_graph, inputs=inputs)
+
+    def detach(self):
+        return Tensor._wrap(self._data)
+
+    def detach_(self):
+        self._ctx = None
+        self._requires_grad = False
+        return self
+
+    def retain_grad(self):
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._ctx is not None:
+            self._retains_grad = True
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def register_hook(self, hook):
+        """hook(grad) -> Tensor or None, called with this tensor's gradient during backward."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        self._hooks.append(hook)
+
+        class _Handle:
+            def remove(handle):
+                if hook in self._hooks:
+                    self._hooks.remove(hook)
+
+        return _Handle()
+
+    def clone(self):
+        return _ew.clone(self)
+
+    def contiguous(self):
+        return self if self._data.flags.c_contiguous else _ew.clone(self)
+
+    # ---- printing ----
+    def __repr__(self):
+        body = np.array2string(self._data, separator=", ", precision=4, prefix="tensor(")
+        extra = ""
+        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
+            extra += f", dtype={self.dtype}"
+        if self._ctx is not None:
+            extra += f", grad_fn=<{type(self._ctx).__name__}Backward>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    def __hash__(self):
+        return id(self)
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    # ---- in-place updates (outside autograd: optimizers, init, buffers) ----
+    def _check_inplace(self, op):
+        if is_grad_enabled() and self.requires_grad:
+            kind = "a leaf Variable that requires grad" if self._ctx is None else "a tensor that is part of a graph"
+            raise RuntimeError(f"{op}: {kind} is being used in an in-place operation.")
+
+    def _inplace(self, op, value):
+        self._check_inplace(op)
+        np.copyto(self._data, value, casting="unsafe")
+        return self
+
+    def copy_(self, src):
+        src = src._data if isinstance(src, Tensor) else np.asarray(src)
+        try:
+            b = np.broadcast_to(src, self._data.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"copy_: the source of shape {tuple(np.shape(src))} cannot be broadcast to {tuple(self.shape)}"
+            ) from None
+        return self._inplace("copy_", b)
+
+    def zero_(self):
+        return self._inplace("zero_", 0)
+
+    def fill_(self, value):
+        return self._inplace("fill_", _raw(value))
+
+    def add_(self, other, alpha=1):
+        return self._inplace("add_", self._data + _raw(other) * alpha)
+
+    def sub_(self, other, alpha=1):
+        return self._inplace("sub_", self._data - _raw(other) * alpha)
+
+    def mul_(self, other):
+        return self._inplace("mul_", self._data * _raw(other))
+
+    def div_(self, other):
+        return self._inplace("div_", self._data / _raw(other))
+
+    def pow_(self, exponent):
+        return self._inplace("pow_", self._data ** _raw(exponent))
+
+    def sqrt_(self):
+        return self._inplace("sqrt_", np.sqrt(self._data))
+
+    def neg_(self):
+        return self._inplace("neg_", -self._data)
+
+    def exp_(self):
+        return self._inplace("exp_", np.exp(self._data))
+
+    def abs_(self):
+        return self._inplace("abs_", np.abs(self._data))
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace("clamp_", np.clip(self._data, min, max))
+
+    clip_ = clamp_
+
+    def relu_(self):
+        return self._inplace("relu_", np.maximum(self._data, 0))
+
+    def addcmul_(self, t1, t2, value=1):
+        return self._inplace("addcmul_", self._data + value * _raw(t1) * _raw(t2))
+
+    def addcdiv_(self, t1, t2, value=1):
+        return self._inplace("addcdiv_", self._data + value * _raw(t1) / _raw(t2))
+
+    def lerp_(self, end, weight):
+        return self._inplace("lerp_", self._data + _raw(weight) * (_raw(end) - self._data))
+
+    def maximum_(self, other):
+        return self._inplace("maximum_", np.maximum(self._data, _raw(other)))
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        return self._inplace("uniform_", random.uniform(a, b, self.shape, generator))
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        return self._inplace("normal_", random.normal(mean, std, self.shape, generator))
+
+    def bernoulli_(self, p=0.5, generator=None):
+        return self._inplace("bernoulli_", random.uniform(0.0, 1.0, self.shape, generator) < p)
+
+    def masked_fill_(self, mask, value):
+        return self._inplace("masked_fill_", np.where(_raw(mask), _raw(value), self._data))
+
+    def __setitem__(self, index, value):
+        self._check_inplace("__setitem__")
+        self._data[_ix.convert_index(index)] = _raw(value)
+
+    # ---- operators and methods: thin calls into the op families ----
+    def __add__(self, o):
+        return _ew.add(self, o)
+
+    def __radd__(self, o):
+        return _ew.add(o, self)
+
+    def __sub__(self, o):
+        return _ew.sub(self, o)
+
+    def __rsub__(self, o):
+        return _ew.sub(o, self)
+
+    def __mul__(self, o):
+        return _ew.mul(self, o)
+
+    def __rmul__(self, o):
+        return _ew.mul(o, self)
+
+    def __truediv__(self, o):
+        return _ew.div(self, o)
+
+    def __rtruediv__(self, o):
+        return _ew.div(o, self)
+
+    def __floordiv__(self, o):
+        return Tensor._wrap(np.floor_divide(self._data, _raw(o)))
+
+    def __mod__(self, o):
+        return Tensor._wrap(np.remainder(self._data, _raw(o)))
+
+    def __pow__(self, o):
+        return _ew.pow(self, o)
+
+    def __rpow__(self, o):
+        return _ew.pow(o, self)
+
+    def __neg__(self):
+        return _ew.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ew.abs(self)
+
+    def __matmul__(self, o):
+        return _la.matmul(self, o)
+
+    def __rmatmul__(self, o):
+        return _la.matmul(o, self)
+
+    def __iadd__(self, o):
+        return self.add_(o) if not (is_grad_enabled() and self.requires_grad) else _ew.add(self, o)
+
+    def __isub__(self, o):
+        return self.sub_(o) if not (is_grad_enabled() and self.requires_grad) else _ew.sub(self, o)
+
+    def __imul__(self, o):
+        return self.mul_(o) if not (is_grad_enabled() and self.requires_grad) else _ew.mul(self, o)
+
+    def __itruediv__(self, o):
+        return self.div_(o) if not (is_grad_enabled() and self.requires_grad) else _ew.div(self, o)
+
+    def __eq__(self, o):
+        return _cmp.eq(self, o)
+
+    def __ne__(self, o):
+        return _cmp.ne(self, o)
+
+    def __lt__(self, o):
+        return _cmp.lt(self, o)
+
+    def __le__(self, o):
+        return _cmp.le(self, o)
+
+    def __gt__(self, o):
+        return _cmp.gt(self, o)
+
+    def __ge__(self, o):
+        return _cmp.ge(self, o)
+
+    def __invert__(self):
+        return _cmp.logical_not(self)
+
+    def __and__(self, o):
+        return _cmp.logical_and(self, o)
+
+    def __or__(self, o):
+        return _cmp.logical_or(self, o)
+
+    def __xor__(self, o):
+        return _cmp.logical_xor(self, o)
+
+    def __getitem__(self, index):
+        return _ix.getitem(self, index)
+
+
+def _check_device(device):
+    if device is None:
+        return
+    name = str(device)
+    if not (name == "cpu" or name.startswith("cpu:")):
+        raise RuntimeError(f"deepgrad tensors live on the CPU; device {name!r} is not available")
+
+
+def _raw(x):
+    """The NumPy value behind a Tensor, or the value itself."""
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _infer_dtype(data):
+    """PyTorch's inference: Python floats -> default float, ints -> int64, bools -> bool."""
+    arr = np.asarray(data)
+    if arr.dtype.kind == "f" and not isinstance(data, np.ndarray):
+        return dtypes.get_default_dtype()
+    if arr.dtype.kind in "iu" and not isinstance(data, np.ndarray):
+        return dtypes.int64
+    if arr.dtype == np.float16 or arr.dtype.kind in "fiub":
+        return arr.dtype
+    if arr.dtype.kind == "O":
+        raise TypeError(f"tensor: could not infer a dtype for {type(data).__name__} data")
+    return arr.dtype
+
+
+def _to_array(data, dtype, copy=True):
+    if isinstance(data, Tensor):
+        data = data._data
+    elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flatten(data)):
+        data = np.array([_raw(x) if not isinstance(x, (list, tuple)) else _to_array(x, None) for x in data])
+    if dtype is None:
+        dtype = _infer_dtype(data)
+    return np.array(data, dtype=dtype, copy=copy) if copy else np.asarray(data, dtype=dtype)
+
+
+def _flatten(seq):
+    for x in seq:
+        if isinstance(x, (list, tuple)):
+            yield from _flatten(x)
+        else:
+            yield x
+
+
+def _shape_args(size):
+    """Creation functions take a shape as varargs or as one tuple/list: zeros(2, 3) == zeros((2, 3))."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+        size = tuple(size[0])
+    for n in size:
+        if not isinstance(n, (numbers.Integral, np.integer)) or n < 0:
+            raise ValueError(f"shape must be non-negative integers, got {tuple(size)}")
+    return tuple(builtins.int(n) for n in size)
+
+
+# ---- creation functions ----
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    _check_device(device)
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
+        return data
+    return Tensor._wrap(_to_array(data, dtypes.to_dtype(dtype), copy=False))
+
+
+def from_numpy(array):
+    """A Tensor sharing memory with `array` (as torch.from_numpy)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(array).__name__})")
+    return Tensor._wrap(array)
+
+
+def _filled(size, value, dtype, requires_grad, device=None):
+    _check_device(device)
+    dtype = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
+    t = Tensor._wrap(np.full(_shape_args(size), value, dtype=dtype))
+    t.requires_grad = requires_grad
+    return t
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    return _filled(size, 0, dtype, requires_grad, device)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _filled(size, 1, dtype, requires_grad, device)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    return _filled(size, 0, dtype, requires_grad, device)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    if dtype is None:
+        dtype = _infer_dtype(fill_value)
+    return _filled((size,) if isinstance(size, (tuple, list)) else (size,), fill_value, dtype, requires_grad, device)
+
+
+def _like(t, dtype):
+    return t.dtype if dtype is None else dtype
+
+
+def zeros_like(t, dtype=None, device=None, requires_grad=False):
+    return zeros(t.shape, dtype=_like(t, dtype), requires_grad=requires_grad)
+
+
+def ones_like(t, dtype=None, device=None, requires_grad=False):
+    return ones(t.shape, dtype=_like(t, dtype), requires_grad=requires_grad)
+
+
+def empty_like(t, dtype=None, device=None, requires_grad=False):
+    return zeros(t.shape, dtype=_like(t, dtype), requires_grad=requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
+    return full(t.shape, fill_value, dtype=_like(t, dtype), requires_grad=requires_grad)
+
+
+def rand_like(t, dtype=None, generator=None):
+    return rand(t.shape, dtype=_like(t, dtype), generator=generator)
+
+
+def randn_like(t, dtype=None, generator=None):
+    return randn(t.shape, dtype=_like(t, dtype), generator=generator)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
+    if end is None:
+        start, end = 0, start
+    values = [_raw(v) for v in (start, end, step)]
+    if dtype is None:
+        is_int = all(isinstance(v, (numbers.Integral, np.integer)) for v in values)
+        dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
+    t = Tensor._wrap(np.arange(*values).astype(dtypes.to_dtype(dtype)))
+    t.requires_grad = requires_grad
+    return t
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
+    dtype = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
+    t = Tensor._wrap(np.linspace(start, end, steps).astype(dtype))
+    t.requires_grad = requires_grad
+    return t
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
+    t = Tensor._wrap(np.eye(n, m, dtype=dtypes.to_dtype(dtype) or dtypes.get_default_dtype()))
+    t.requires_grad = requires_grad
+    return t
+
+
+def rand(*size, dtype=None, generator=None, device=None, requires_grad=False):
+    _check_device(device)
+    dtype = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
+    t = Tensor._wrap(random.uniform(0.0, 1.0, _shape_args(size), generator).astype(dtype))
+    t.requires_grad = requires_grad
+    return t
+
+
+def randn(*size, dtype=None, generator=None, device=None, requires_grad=False):
+    _check_device(device)
+    dtype = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
+    t = Tensor._wrap(random.normal(0.0, 1.0, _shape_args(size), generator).astype(dtype))
+    t.requires_grad = requires_grad
+    return t
+
+
+def randint(low, high=None, size=None, dtype=None, generator=None, device=None):
+    _check_device(device)
+    if high is None:
+        low, high = 0, low
+    if size is None:
+        raise TypeError("randint: the size argument is required")
+    values = random.integers(low, high, _shape_args((size,)), generator)
+    return Tensor._wrap(values.astype(dtypes.to_dtype(dtype) or dtypes.int64))
+
+
+def randperm(n, dtype=None, generator=None, device=None):
+    _check_device(device)
+    return Tensor._wrap(random.permutation(n, generator).astype(dtypes.to_dtype(dtype) or dtypes.int64))
+
+
+from .ops import compare as _cmp  # noqa: E402  (the op families call back into Tensor)
+from .ops import elementwise as _ew  # noqa: E402
+from .ops import index as _ix  # noqa: E402
+from .ops import linalg as _la  # noqa: E402
+from .ops import reduce as _rd  # noqa: E402
+from .ops import shape as _sh  # noqa: E402
+
+
+def _method(fn):
+    def method(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
+
+
+# Tensor methods named as in PyTorch, each the op's single entry point with the tensor first.
+for _name, _fn in {
+    "add": _ew.add, "sub": _ew.sub, "mul": _ew.mul, "div": _ew.div, "pow": _ew.pow, "neg": _ew.neg,
+    "exp": _ew.exp, "log": _ew.log, "log1p": _ew.log1p, "sqrt": _ew.sqrt, "rsqrt": _ew.rsqrt, "abs": _ew.abs,
+    "sin": _ew.sin, "cos": _ew.cos, "clamp": _ew.clamp, "clip": _ew.clamp, "maximum": _ew.maximum,
+    "minimum": _ew.minimum, "relu": _ew.relu, "sigmoid": _ew.sigmoid, "tanh": _ew.tanh, "sign": _ew.sign,
+    "floor": _ew.floor, "ceil": _ew.ceil, "round": _ew.round, "trunc": _ew.trunc, "isnan": _ew.isnan,
+    "isinf": _ew.isinf, "isfinite": _ew.isfinite,
+    "eq": _cmp.eq, "ne": _cmp.ne, "lt": _cmp.lt, "le": _cmp.le, "gt": _cmp.gt, "ge": _cmp.ge,
+    "logical_not": _cmp.logical_not, "logical_and": _cmp.logical_and, "logical_or": _cmp.logical_or,
+    "any": _cmp.any, "all": _cmp.all, "allclose": _cmp.allclose, "isclose": _cmp.isclose, "equal": _cmp.equal,
+    "sum": _rd.sum, "mean": _rd.mean, "var": _rd.var, "std": _rd.std, "max": _rd.max, "min": _rd.min,
+    "amax": _rd.amax, "amin": _rd.amin, "argmax": _rd.argmax, "argmin": _rd.argmin, "softmax": _rd.softmax,
+    "log_softmax": _rd.log_softmax, "logsumexp": _rd.logsumexp, "prod": _rd.prod, "norm": _rd.norm,
+    "reshape": _sh.reshape, "view": _sh.view, "permute": _sh.permute, "transpose": _sh.transpose, "t": _sh.t,
+    "unsqueeze": _sh.unsqueeze, "squeeze": _sh.squeeze, "flatten": _sh.flatten, "unflatten": _sh.unflatten,
+    "expand": _sh.expand, "broadcast_to": _sh.broadcast_to, "repeat": _sh.repeat, "split": _sh.split,
+    "chunk": _sh.chunk, "narrow": _sh.narrow, "select": _sh.select, "unbind": _sh.unbind, "flip": _sh.flip,
+    "gather": _ix.gather, "masked_fill": _ix.masked_fill,
+    "matmul": _la.matmul, "mm": _la.mm, "bmm": _la.bmm, "dot": _la.dot, "outer": _la.outer,
+}.items():
+    setattr(Tensor, _name, _method(_fn))
+
+Tensor.expand_as = lambda self, other: _sh.expand(self, tuple(other.shape))
+Tensor.view_as = lambda self, other: _sh.reshape(self, tuple(other.shape))
+Tensor.reshape_as = Tensor.view_as
+Tensor.where = lambda self, condition, other: _ew.where(condition, self, other)
+Tensor.new_tensor = lambda self, data, dtype=None: tensor(data, dtype=dtype or self.dtype)
+Tensor.new_zeros = lambda self, *size, dtype=None: zeros(*size, dtype=dtype or self.dtype)
+Tensor.new_ones = lambda self, *size, dtype=None: ones(*size, dtype=dtype or self.dtype)
+Tensor.new_full = lambda self, size, value, dtype=None: full(size, value, dtype=dtype or self.dtype)
+Tensor.new_empty = lambda self, *size, dtype=None: zeros(*size, dtype=dtype or self.dtype)

@@ -1,0 +1,2 @@
+"""torch.utils-style aliases: deepgrad.utils.data is deepgrad.data."""
+from .. import data  # noqa: F401
