@@ -10,6 +10,7 @@
 namespace py = pybind11;
 
 void bind_gemm(py::module_& m);
+void bind_pointwise(py::module_& m);
 
 PYBIND11_MODULE(_C, m) {
   m.doc() = "deepgrad's C++ kernels (OpenMP + SIMD). Arrays in, arrays written in place.";
@@ -50,4 +51,5 @@ PYBIND11_MODULE(_C, m) {
       "Whether the CUDA kernels were built (DEEPGRAD_CUDA=ON).");
 
   bind_gemm(m);
+  bind_pointwise(m);
 }

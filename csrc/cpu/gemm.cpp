@@ -9,7 +9,7 @@
 //         for jr over the block's panels:    B micro-panel stays in L1
 //           for ir over A's micro-panels:    micro-kernel, mr x nr tile of C in registers
 // The first pc step applies the caller's beta, later ones accumulate (beta = 1).
-// Small products skip all of this (no packing, no threads): see gemm_small.
+// Products with M or N tiny skip all of this: see gemm_skinny.
 #include "deepgrad/gemm.h"
 
 #include <algorithm>
@@ -31,8 +31,11 @@ namespace {
 
 using detail::GemmKernel;
 
-// Below this many multiply-adds (M*N*K) packing and blocking cost more than they save.
-static const double kSmallMacs = std::getenv("DG_SMALL") ? std::atof(std::getenv("DG_SMALL")) : 24.0 * 24.0 * 24.0;
+// Products with M or N at most this take the skinny (matrix-vector like) path instead of
+// packing: 3 where it accumulates rows of the big operand (axpy form), 8 where it takes dot
+// products with them (crossovers measured against the blocked path; Zen 4, float32).
+constexpr int64_t kSkinnyAxpy = 3;
+constexpr int64_t kSkinnyDot = 8;
 // A thread should get at least this many multiply-adds, or starting it is not worth it.
 constexpr double kMinMacsPerThread = 48.0 * 48.0 * 48.0;
 
@@ -65,15 +68,33 @@ void ukernel_portable(int64_t kc, const T* __restrict a, const T* __restrict b, 
   }
 }
 
+// Four dot products x . y[r] (r < 4) in one pass over x (the skinny path's inner loop).
+template <typename T>
+void dot4_portable(const T* __restrict x, const T* const* y, int64_t n, T* out) {
+  const T* __restrict y0 = y[0];
+  const T* __restrict y1 = y[1];
+  const T* __restrict y2 = y[2];
+  const T* __restrict y3 = y[3];
+  T a0 = T(0), a1 = T(0), a2 = T(0), a3 = T(0);
+  for (int64_t p = 0; p < n; ++p) {
+    const T v = x[p];
+    a0 += v * y0[p];
+    a1 += v * y1[p];
+    a2 += v * y2[p];
+    a3 += v * y3[p];
+  }
+  out[0] = a0, out[1] = a1, out[2] = a2, out[3] = a3;
+}
+
 template <typename T>
 GemmKernel<T> portable_kernel();
 template <>
 GemmKernel<float> portable_kernel<float>() {
-  return {4, 8, 128, 256, 4096, &ukernel_portable<float, 4, 8>};
+  return {4, 8, 128, 256, 4096, &ukernel_portable<float, 4, 8>, &dot4_portable<float>};
 }
 template <>
 GemmKernel<double> portable_kernel<double>() {
-  return {4, 4, 128, 256, 2048, &ukernel_portable<double, 4, 4>};
+  return {4, 4, 128, 256, 2048, &ukernel_portable<double, 4, 4>, &dot4_portable<double>};
 }
 
 template <typename T>
@@ -179,37 +200,79 @@ T* aligned_buffer(std::unique_ptr<void, AlignedFree>& holder, int64_t count) {
   return static_cast<T*>(p);
 }
 
-// ---- small products: no packing, no threads ------------------------------------------------
+// ---- skinny products: M or N tiny (matrix-vector like) -------------------------------------
+// Packing the big operand would read and write all of it to use each element a few times;
+// instead the tiny operand is copied (scaled by alpha) into k-contiguous vectors and the big
+// one is streamed once in its stored order, with threads over chunks of the big dimension.
 
 template <typename T>
-void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha,
-                const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
-  for (int64_t i = 0; i < M; ++i) {
-    T* __restrict ci = C + i * ldc;
-    if (!trans_b) {  // row i of C accumulates rows of B: unit stride over N
-      if (beta == T(0)) {
-        for (int64_t j = 0; j < N; ++j) ci[j] = T(0);
-      } else if (beta != T(1)) {
-        for (int64_t j = 0; j < N; ++j) ci[j] *= beta;
-      }
+inline void merge(T* c, T value, T beta) {
+  *c = (beta == T(0)) ? value : value + beta * *c;
+}
+
+// small_m: M is the tiny dimension (rows of op(A) become the vectors); else N is.
+template <typename T>
+void gemm_skinny(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, int64_t N,
+                 int64_t K, T alpha, const T* A, int64_t lda, const T* B, int64_t ldb, T beta,
+                 T* C, int64_t ldc, bool small_m, int nthreads) {
+  const int64_t s = small_m ? M : N;  // the tiny dimension (<= kSkinnyDot)
+  const int64_t big = small_m ? N : M;
+  // Chunks of the big dimension: one per thread, unless the accumulators (s x chunk) would
+  // outgrow L2.
+  const int64_t chunk =
+      std::max<int64_t>(64, std::min<int64_t>(ceil_div(big, nthreads), (int64_t(16) << 10) / s));
+  std::unique_ptr<void, AlignedFree> holder;
+  T* vecs = aligned_buffer<T>(holder, s * K + static_cast<int64_t>(nthreads) * s * chunk);
+  T* accs = vecs + s * K;
+  // vecs[t*K + p] = alpha * (row t of op(A)) or alpha * (column t of op(B)).
+  for (int64_t t = 0; t < s; ++t) {
+    for (int64_t p = 0; p < K; ++p) {
+      const T v = small_m ? (trans_a ? A[p * lda + t] : A[t * lda + p])
+                          : (trans_b ? B[t * ldb + p] : B[p * ldb + t]);
+      vecs[t * K + p] = alpha * v;
+    }
+  }
+  // The big operand's rows are either along the big dimension (axpy form: acc rows
+  // accumulate them) or along K (dot form).
+  const bool axpy = small_m ? !trans_b : trans_a;
+  const T* big_op = small_m ? B : A;
+  const int64_t ld = small_m ? ldb : lda;
+  // C[t, x] (small_m) or C[x, t]: where entry (t, x) of the s x big result goes.
+  const int64_t c_t = small_m ? ldc : 1, c_x = small_m ? 1 : ldc;
+  const int64_t chunks = ceil_div(big, chunk);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nthreads) schedule(static) if (nthreads > 1)
+#endif
+  for (int64_t ch = 0; ch < chunks; ++ch) {
+    const int64_t b0 = ch * chunk, b1 = std::min(big, b0 + chunk), nb = b1 - b0;
+    if (axpy) {  // acc[t, :] += vec_t[p] * big_op[p, b0:b1]
+#ifdef _OPENMP
+      T* acc = accs + static_cast<int64_t>(omp_get_thread_num()) * s * chunk;
+#else
+      T* acc = accs;
+#endif
+      for (int64_t x = 0; x < s * nb; ++x) acc[x] = T(0);
       for (int64_t p = 0; p < K; ++p) {
-        const T aip = alpha * (trans_a ? A[p * lda + i] : A[i * lda + p]);
-        const T* __restrict bp = B + p * ldb;
+        const T* __restrict row = big_op + p * ld + b0;
+        for (int64_t t = 0; t < s; ++t) {
+          const T v = vecs[t * K + p];
+          T* __restrict at = acc + t * nb;
 #pragma omp simd
-        for (int64_t j = 0; j < N; ++j) ci[j] += aip * bp[j];
-      }
-    } else {  // B is N x K: C[i, j] is a dot product of two unit-stride rows (if !trans_a)
-      for (int64_t j = 0; j < N; ++j) {
-        const T* __restrict bj = B + j * ldb;
-        T acc = T(0);
-        if (!trans_a) {
-          const T* __restrict ai = A + i * lda;
-#pragma omp simd reduction(+ : acc)
-          for (int64_t p = 0; p < K; ++p) acc += ai[p] * bj[p];
-        } else {
-          for (int64_t p = 0; p < K; ++p) acc += A[p * lda + i] * bj[p];
+          for (int64_t x = 0; x < nb; ++x) at[x] += v * row[x];
         }
-        ci[j] = (beta == T(0)) ? alpha * acc : alpha * acc + beta * ci[j];
+      }
+      for (int64_t t = 0; t < s; ++t)
+        for (int64_t x = 0; x < nb; ++x) merge(C + t * c_t + (b0 + x) * c_x, acc[t * nb + x], beta);
+    } else {  // (t, x) = vec_t . big_op[x, :]
+      for (int64_t x = b0; x < b1; x += 4) {
+        const int64_t nx = std::min<int64_t>(4, b1 - x);
+        const T* rows[4];
+        for (int64_t q = 0; q < 4; ++q) rows[q] = big_op + (x + (q < nx ? q : 0)) * ld;
+        for (int64_t t = 0; t < s; ++t) {
+          T out[4];
+          kr.dot4(vecs + t * K, rows, K, out);
+          for (int64_t q = 0; q < nx; ++q) merge(C + t * c_t + (x + q) * c_x, out[q], beta);
+        }
       }
     }
   }
@@ -226,16 +289,18 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
   const int64_t NC = std::min<int64_t>(kr.nc, round_up(N, NR));
   const int64_t m_panels = ceil_div(M, MR);
 
-  // Thread grid nt_m x nt_n: split M when it has enough micro-panels (each thread packs its
-  // own A, B is shared); otherwise split the B panels of each block too.
-  int nt_m = nthreads, nt_n = 1;
+  // Thread grid nt_m x nt_n. Splitting N is preferred: each thread then packs and reads
+  // only its own part of the B block (and packs a copy of the small A block), whereas an M
+  // split makes every thread stream the whole B block, which is slower until M is large.
+  // M is split only where N has too few micro-panels to share out evenly.
+  int nt_m = 1, nt_n = nthreads;
   {
     const int64_t n_panels = ceil_div(std::min(N, NC), NR);
     double best = -1;
-    for (int tm = nthreads; tm >= 1; --tm) {
+    for (int tm = 1; tm <= nthreads; ++tm) {
       if (nthreads % tm != 0) continue;
       const int tn = nthreads / tm;
-      // time ~ the largest share; prefer splitting M on ties.
+      // time ~ the largest share of micro-tiles; ties keep the larger N split.
       const double share = static_cast<double>(ceil_div(m_panels, tm) * MR) *
                            static_cast<double>(ceil_div(n_panels, tn) * NR);
       if (best < 0 || share < best) {
@@ -326,13 +391,14 @@ void gemm_one(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, in
     return;
   }
   const double macs = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
-  // Small products, and vector-matrix products (packing would touch every element of the
-  // matrix once just to use it once), take the direct loop.
-  if (macs < kSmallMacs) {
-    gemm_small(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  const int nt = std::min(max_threads, threads_for(macs, kMinMacsPerThread));
+  const bool small_m = M < N || (M == N && trans_b);
+  const bool dot_form = small_m ? trans_b : !trans_a;  // as gemm_skinny decides
+  const int64_t tiny = small_m ? M : N;
+  if (tiny <= kSkinnyAxpy || (dot_form && tiny <= kSkinnyDot)) {
+    gemm_skinny(kr, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, small_m, nt);
     return;
   }
-  int nt = std::min(max_threads, threads_for(macs, kMinMacsPerThread));
   gemm_blocked(kr, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nt);
 }
 

@@ -176,12 +176,82 @@ void ukernel_f64_6x8(int64_t kc, const double* __restrict a, const double* __res
   }
 }
 
+// ---- dot4 (skinny path) ------------------------------------------------------------------
+
+static inline float hsum_f32(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+static inline double hsum_f64(__m256d v) {
+  __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+  s = _mm_add_sd(s, _mm_unpackhi_pd(s, s));
+  return _mm_cvtsd_f64(s);
+}
+
+// Two vectors of each dot in flight: eight independent FMA chains.
+void dot4_f32(const float* x, const float* const* y, int64_t n, float* out) {
+  const float *y0 = y[0], *y1 = y[1], *y2 = y[2], *y3 = y[3];
+  __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+  __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+  __m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps();
+  __m256 b2 = _mm256_setzero_ps(), b3 = _mm256_setzero_ps();
+  int64_t p = 0;
+  for (; p + 16 <= n; p += 16) {
+    const __m256 v = _mm256_loadu_ps(x + p), w = _mm256_loadu_ps(x + p + 8);
+    a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(y0 + p), a0);
+    b0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(y0 + p + 8), b0);
+    a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(y1 + p), a1);
+    b1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(y1 + p + 8), b1);
+    a2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(y2 + p), a2);
+    b2 = _mm256_fmadd_ps(w, _mm256_loadu_ps(y2 + p + 8), b2);
+    a3 = _mm256_fmadd_ps(v, _mm256_loadu_ps(y3 + p), a3);
+    b3 = _mm256_fmadd_ps(w, _mm256_loadu_ps(y3 + p + 8), b3);
+  }
+  float s0 = hsum_f32(_mm256_add_ps(a0, b0)), s1 = hsum_f32(_mm256_add_ps(a1, b1));
+  float s2 = hsum_f32(_mm256_add_ps(a2, b2)), s3 = hsum_f32(_mm256_add_ps(a3, b3));
+  for (; p < n; ++p) {
+    const float v = x[p];
+    s0 += v * y0[p], s1 += v * y1[p], s2 += v * y2[p], s3 += v * y3[p];
+  }
+  out[0] = s0, out[1] = s1, out[2] = s2, out[3] = s3;
+}
+
+void dot4_f64(const double* x, const double* const* y, int64_t n, double* out) {
+  const double *y0 = y[0], *y1 = y[1], *y2 = y[2], *y3 = y[3];
+  __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+  __m256d a2 = _mm256_setzero_pd(), a3 = _mm256_setzero_pd();
+  __m256d b0 = _mm256_setzero_pd(), b1 = _mm256_setzero_pd();
+  __m256d b2 = _mm256_setzero_pd(), b3 = _mm256_setzero_pd();
+  int64_t p = 0;
+  for (; p + 8 <= n; p += 8) {
+    const __m256d v = _mm256_loadu_pd(x + p), w = _mm256_loadu_pd(x + p + 4);
+    a0 = _mm256_fmadd_pd(v, _mm256_loadu_pd(y0 + p), a0);
+    b0 = _mm256_fmadd_pd(w, _mm256_loadu_pd(y0 + p + 4), b0);
+    a1 = _mm256_fmadd_pd(v, _mm256_loadu_pd(y1 + p), a1);
+    b1 = _mm256_fmadd_pd(w, _mm256_loadu_pd(y1 + p + 4), b1);
+    a2 = _mm256_fmadd_pd(v, _mm256_loadu_pd(y2 + p), a2);
+    b2 = _mm256_fmadd_pd(w, _mm256_loadu_pd(y2 + p + 4), b2);
+    a3 = _mm256_fmadd_pd(v, _mm256_loadu_pd(y3 + p), a3);
+    b3 = _mm256_fmadd_pd(w, _mm256_loadu_pd(y3 + p + 4), b3);
+  }
+  double s0 = hsum_f64(_mm256_add_pd(a0, b0)), s1 = hsum_f64(_mm256_add_pd(a1, b1));
+  double s2 = hsum_f64(_mm256_add_pd(a2, b2)), s3 = hsum_f64(_mm256_add_pd(a3, b3));
+  for (; p < n; ++p) {
+    const double v = x[p];
+    s0 += v * y0[p], s1 += v * y1[p], s2 += v * y2[p], s3 += v * y3[p];
+  }
+  out[0] = s0, out[1] = s1, out[2] = s2, out[3] = s3;
+}
+
 }  // namespace
 
 // Blocking: B micro-panel kc*nr (16 KiB) stays in a 32 KiB L1d; the A block mc*kc
 // (float: 144 KiB) in a 512 KiB-2 MiB L2; the B block kc*nc (4 MiB) in L3.
-GemmKernel<float> gemm_kernel_avx2_f32() { return {6, 16, 144, 256, 4080, &ukernel_f32_6x16}; }
-GemmKernel<double> gemm_kernel_avx2_f64() { return {6, 8, 72, 256, 2040, &ukernel_f64_6x8}; }
+GemmKernel<float> gemm_kernel_avx2_f32() { return {6, 16, 144, 256, 4080, &ukernel_f32_6x16, &dot4_f32}; }
+GemmKernel<double> gemm_kernel_avx2_f64() { return {6, 8, 72, 256, 2040, &ukernel_f64_6x8, &dot4_f64}; }
 
 }  // namespace detail
 }  // namespace deepgrad

@@ -21,6 +21,11 @@ template <typename T>
 using GemmMicroKernel = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha,
                                  T beta, int64_t m, int64_t n);
 
+// Four dot products out[r] = x . y[r] (r < 4) of unit-stride length-n vectors, in one pass
+// over x: the skinny (matrix-vector) path's inner loop.
+template <typename T>
+using GemmDot4 = void (*)(const T* x, const T* const* y, int64_t n, T* out);
+
 // A micro-kernel with its tile and the cache blocking that suits it (after BLIS):
 // kc*nr of B and kc*mr of A fit in L1, mc*kc of A in L2, kc*nc of B in L3.
 // mc is a multiple of mr and nc a multiple of nr.
@@ -29,6 +34,7 @@ struct GemmKernel {
   int mr, nr;
   int mc, kc, nc;
   GemmMicroKernel<T> run;
+  GemmDot4<T> dot4;
 };
 
 #if DEEPGRAD_HAVE_AVX2_TU

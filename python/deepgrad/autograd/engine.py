@@ -1,4 +1,6 @@
 """The reverse-mode graph walk behind Tensor.backward and autograd.grad."""
+import numpy as np
+
 from . import anomaly
 from .grad_mode import no_grad
 
@@ -69,7 +71,7 @@ def run_backward(roots, grads, retain_graph=False, inputs=None):
             fn_grads[key] = fn_grads[key] + g if key in fn_grads else g
 
     check = anomaly.is_anomaly_enabled()
-    with no_grad():
+    with no_grad(), np.errstate(all="ignore"):
         for r, g in zip(roots, grads):
             send(r, g)
         for fn in _topological_order(roots):
@@ -81,15 +83,13 @@ def run_backward(roots, grads, retain_graph=False, inputs=None):
             out = fn._output() if fn._output is not None else None
             if out is not None and (out._hooks or out._retains_grad or (wanted is not None and id(out) in wanted)):
                 g = finish(out, g)
-            in_grads = fn.backward(g)
-            if not isinstance(in_grads, tuple):
-                in_grads = (in_grads,)
+            in_grads = fn._input_grads(g)
             if check:
                 anomaly.check_backward(fn, in_grads)
             if not retain_graph:
                 fn.release()
-            for t, need, ig in zip(fn.inputs, fn.needs_input_grad, in_grads):
-                if need and ig is not None:
+            for t, ig in zip(fn.inputs, in_grads):
+                if ig is not None and t.requires_grad:
                     send(t, ig)
         for t, g in leaf_grads.values():
             finish(t, g)

@@ -6,7 +6,10 @@ Subclasses implement
 and are called through `Op.apply(*tensors, **options)`. Large arrays needed by backward go through
 `ctx.save_for_backward` so that the engine can free them after a backward without retain_graph.
 """
+import inspect
 import weakref
+
+import numpy as np
 
 from . import anomaly
 from .grad_mode import is_grad_enabled
@@ -47,13 +50,21 @@ class Function:
     def backward(self, grad):
         raise NotImplementedError
 
+    def _input_grads(self, g):
+        """One gradient array (or None) per entry of self.inputs."""
+        grads = self.backward(g)
+        return grads if isinstance(grads, tuple) else (grads,)
+
     @classmethod
     def apply(cls, *tensors, **options):
         from ..tensor import Tensor
 
+        if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):
+            return _apply_torch_style(cls, tensors, options)
         ctx = cls()
         arrays = [t._data for t in tensors]
-        out = ctx.forward(*arrays, **options)
+        with np.errstate(all="ignore"):  # NaN/inf are values here, as in PyTorch; detect_anomaly reports them
+            out = ctx.forward(*arrays, **options)
         if anomaly.is_anomaly_enabled():
             ctx._trace = anomaly.creation_trace()
             anomaly.check_forward(cls.__name__, arrays, out, ctx._trace)
@@ -79,3 +90,41 @@ def unbroadcast(grad, shape):
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     return grad.reshape(shape)
+
+
+class _TorchStyle:
+    """Mixin behaviour for user Functions written as in PyTorch (static forward(ctx, ...) / backward(ctx, ...))."""
+
+    @staticmethod
+    def input_grads(fn, g):
+        from ..tensor import Tensor
+
+        grads = type(fn).backward(fn, Tensor._wrap(g))
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        picked = [grads[i] if i < len(grads) else None for i in fn._tensor_positions]
+        return tuple(None if x is None else (x._data if isinstance(x, Tensor) else np.asarray(x)) for x in picked)
+
+
+def _apply_torch_style(cls, args, kwargs):
+    """Run a PyTorch-style custom Function: forward sees Tensors (no graph recorded inside), backward gets Tensors."""
+    from ..tensor import Tensor
+    from .grad_mode import no_grad
+
+    ctx = cls()
+    ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+    ctx.mark_non_differentiable = lambda *t: None
+    ctx.set_materialize_grads = lambda value: None
+    with no_grad():
+        out = cls.forward(ctx, *args, **kwargs)
+    if not isinstance(out, Tensor):
+        raise NotImplementedError(f"{cls.__name__}.forward must return a single Tensor (got {type(out).__name__})")
+    result = Tensor._wrap(out._data)
+    positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+    if is_grad_enabled() and any(ctx.needs_input_grad) and result._data.dtype.kind in "fc":
+        ctx.inputs = tuple(args[i] for i in positions)
+        ctx._tensor_positions = positions
+        ctx._input_grads = lambda g: _TorchStyle.input_grads(ctx, g)
+        result.requires_grad = True
+        result._ctx = ctx
+        ctx._output = weakref.ref(result)
+    return result

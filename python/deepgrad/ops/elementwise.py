@@ -91,8 +91,7 @@ class Pow(Function):
             ga = unbroadcast(g * b * np.power(a, b - 1), a.shape)
         if self.needs_input_grad[1]:
             # d/db a^b = a^b log a; PyTorch masks the a == 0, b >= 0 case to 0
-            with np.errstate(divide="ignore", invalid="ignore"):
-                d = out * np.log(a)
+            d = out * np.log(a)
             d = np.where((a == 0) & (b >= 0), 0, d)
             gb = unbroadcast(g * d, b.shape)
         return ga, gb
@@ -125,8 +124,7 @@ class Exp(Function):
 class Log(Function):
     def forward(self, a):
         self.save_for_backward(a)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(a)
+        return np.log(a)
 
     def backward(self, g):
         return g / self.saved_tensors[0]
@@ -135,8 +133,7 @@ class Log(Function):
 class Log1p(Function):
     def forward(self, a):
         self.save_for_backward(a)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log1p(a)
+        return np.log1p(a)
 
     def backward(self, g):
         return g / (1 + self.saved_tensors[0])
@@ -144,14 +141,12 @@ class Log1p(Function):
 
 class Sqrt(Function):
     def forward(self, a):
-        with np.errstate(invalid="ignore"):
-            out = np.sqrt(a)
+        out = np.sqrt(a)
         self.save_for_backward(out)
         return out
 
     def backward(self, g):
-        with np.errstate(divide="ignore"):
-            return g / (2 * self.saved_tensors[0])
+        return g / (2 * self.saved_tensors[0])
 
 
 class Abs(Function):

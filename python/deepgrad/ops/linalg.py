@@ -69,13 +69,16 @@ class MatMul(Function):
 def matmul(a, b):
     """torch.matmul: 1-D operands are promoted to matrices and the added dim removed afterwards."""
     from ..tensor import Tensor
-    from .elementwise import operands
 
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected Tensors, got {type(a).__name__} and {type(b).__name__}")
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
-    a, b = operands(a, b, "matmul") if a.dtype != b.dtype else (a, b)
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            f"matmul: expected both operands to have the same dtype, but got {a.dtype} (shape {tuple(a.shape)}) "
+            f"and {b.dtype} (shape {tuple(b.shape)})"
+        )
     k_a = a.shape[-1]
     k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k_a != k_b:

@@ -1,0 +1,134 @@
+"""One table of differentiable ops: each case gives the deepgrad call, a NumPy reference and input shapes.
+
+tests/test_ops.py checks every case forward against NumPy (float32 and float64) and backward by gradcheck (float64),
+and checks that every Function in deepgrad.ops appears in the graph of at least one case.
+"""
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+import deepgrad as dg
+
+
+@dataclass
+class Case:
+    name: str
+    fn: Callable  # deepgrad tensors -> tensor
+    ref: Callable  # numpy arrays -> array
+    shapes: list
+    positive: bool = False  # draw inputs in (0.5, 2) instead of N(0, 1)
+    away_from: list = field(default_factory=list)  # points where the op is not differentiable: keep inputs away
+    out_dtype: type = None  # when the op fixes the output dtype instead of keeping the input's
+
+
+def _softmax(x, axis):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _erf(x):
+    return np.vectorize(math.erf)(x)
+
+
+CASES = [
+    # arithmetic with broadcasting
+    Case("add", lambda a, b: a + b, lambda a, b: a + b, [(3, 4), (4,)]),
+    Case("add_bcast_both", lambda a, b: a + b, lambda a, b: a + b, [(3, 1), (1, 5)]),
+    Case("add_scalar", lambda a: 2.5 + a, lambda a: 2.5 + a, [(2, 3)]),
+    Case("add_alpha", lambda a, b: dg.add(a, b, alpha=2), lambda a, b: a + 2 * b, [(2, 3), (2, 3)]),
+    Case("sub", lambda a, b: a - b, lambda a, b: a - b, [(2, 3, 4), (3, 1)]),
+    Case("rsub", lambda a: 1.0 - a, lambda a: 1.0 - a, [(5,)]),
+    Case("mul", lambda a, b: a * b, lambda a, b: a * b, [(4, 1, 3), (2, 3)]),
+    Case("div", lambda a, b: a / b, lambda a, b: a / b, [(3, 4), (3, 4)], positive=True),
+    Case("rdiv", lambda a: 2.0 / a, lambda a: 2.0 / a, [(3,)], positive=True),
+    Case("neg", lambda a: -a, lambda a: -a, [(2, 2)]),
+    Case("pow_scalar", lambda a: a**3, lambda a: a**3, [(3, 2)]),
+    Case("pow_frac", lambda a: a**0.5, lambda a: a**0.5, [(3, 2)], positive=True),
+    Case("pow_tensor", lambda a, b: a**b, lambda a, b: a**b, [(3, 2), (2,)], positive=True),
+    Case("rpow", lambda a: 2.0**a, lambda a: 2.0**a, [(4,)]),
+    Case("exp", lambda a: a.exp(), np.exp, [(3, 3)]),
+    Case("log", lambda a: a.log(), np.log, [(3, 3)], positive=True),
+    Case("log1p", lambda a: a.log1p(), np.log1p, [(4,)], positive=True),
+    Case("sqrt", lambda a: a.sqrt(), np.sqrt, [(2, 5)], positive=True),
+    Case("rsqrt", lambda a: a.rsqrt(), lambda a: 1 / np.sqrt(a), [(5,)], positive=True),
+    Case("abs", lambda a: a.abs(), np.abs, [(3, 4)], away_from=[0.0]),
+    Case("sin", lambda a: a.sin(), np.sin, [(6,)]),
+    Case("cos", lambda a: a.cos(), np.cos, [(6,)]),
+    Case("clamp", lambda a: a.clamp(-0.5, 0.5), lambda a: np.clip(a, -0.5, 0.5), [(4, 4)], away_from=[-0.5, 0.5]),
+    Case("clamp_min", lambda a: a.clamp(min=0.1), lambda a: np.maximum(a, 0.1), [(7,)], away_from=[0.1]),
+    Case("maximum", lambda a, b: dg.maximum(a, b), np.maximum, [(3, 4), (4,)]),
+    Case("minimum", lambda a, b: dg.minimum(a, b), np.minimum, [(3, 4), (3, 1)]),
+    Case("where", lambda a, b: dg.where(a > 0, a, b), lambda a, b: np.where(a > 0, a, b), [(3, 4), (4,)],
+         away_from=[0.0]),
+    Case("masked_fill", lambda a: a.masked_fill(a > 0.3, -1.0), lambda a: np.where(a > 0.3, -1.0, a), [(3, 3)],
+         away_from=[0.3]),
+    Case("cast", lambda a: a.to(dg.float64) * 2, lambda a: a * 2, [(3,)], out_dtype=np.float64),
+    Case("clone", lambda a: a.clone() * 2, lambda a: a * 2, [(2, 3)]),
+    # activations
+    Case("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0), [(4, 5)], away_from=[0.0]),
+    Case("leaky_relu", lambda a: dg.nn.functional.leaky_relu(a, 0.1), lambda a: np.where(a > 0, a, 0.1 * a),
+         [(4, 5)], away_from=[0.0]),
+    Case("sigmoid", lambda a: a.sigmoid(), lambda a: 1 / (1 + np.exp(-a)), [(3, 4)]),
+    Case("tanh", lambda a: a.tanh(), np.tanh, [(3, 4)]),
+    Case("softplus", lambda a: dg.nn.functional.softplus(a, beta=2.0), lambda a: np.log1p(np.exp(2 * a)) / 2, [(5,)]),
+    Case("gelu", lambda a: dg.nn.functional.gelu(a), lambda a: 0.5 * a * (1 + _erf(a / math.sqrt(2))), [(3, 5)]),
+    Case("gelu_tanh", lambda a: dg.nn.functional.gelu(a, approximate="tanh"),
+         lambda a: 0.5 * a * (1 + np.tanh(math.sqrt(2 / math.pi) * (a + 0.044715 * a**3))), [(3, 5)]),
+    # reductions
+    Case("sum_all", lambda a: a.sum(), np.sum, [(3, 4)]),
+    Case("sum_dim", lambda a: a.sum(1), lambda a: a.sum(1), [(3, 4, 2)]),
+    Case("sum_dims_keep", lambda a: a.sum((0, 2), keepdim=True), lambda a: a.sum((0, 2), keepdims=True), [(3, 4, 2)]),
+    Case("mean", lambda a: a.mean(-1), lambda a: a.mean(-1), [(3, 4)]),
+    Case("var", lambda a: a.var(0), lambda a: a.var(0, ddof=1), [(5, 3)]),
+    Case("std_biased", lambda a: a.std(1, unbiased=False, keepdim=True), lambda a: a.std(1, keepdims=True), [(2, 6)]),
+    Case("max_all", lambda a: a.max(), np.max, [(3, 4)]),
+    Case("max_dim", lambda a: a.max(1)[0], lambda a: a.max(1), [(3, 4)]),
+    Case("min_dim_keep", lambda a: a.min(0, keepdim=True).values, lambda a: a.min(0, keepdims=True), [(3, 4)]),
+    Case("amax", lambda a: a.amax((0, 1)), lambda a: a.max((0, 1)), [(2, 3, 2)]),
+    Case("softmax", lambda a: a.softmax(-1), lambda a: _softmax(a, -1), [(3, 5)]),
+    Case("softmax_dim0", lambda a: dg.softmax(a, 0), lambda a: _softmax(a, 0), [(4, 2)]),
+    Case("log_softmax", lambda a: a.log_softmax(1), lambda a: np.log(_softmax(a, 1)), [(3, 5)]),
+    Case("logsumexp", lambda a: a.logsumexp(1), lambda a: np.log(np.exp(a).sum(1)), [(3, 5)]),
+    Case("norm", lambda a: a.norm(), lambda a: np.sqrt((a * a).sum()), [(3, 4)]),
+    Case("prod", lambda a: a.prod(1), lambda a: a.prod(1), [(3, 4)]),
+    # shapes
+    Case("reshape", lambda a: a.reshape(4, -1) * 1.5, lambda a: a.reshape(4, -1) * 1.5, [(2, 3, 2)]),
+    Case("view", lambda a: a.view(6) ** 2, lambda a: a.reshape(6) ** 2, [(2, 3)]),
+    Case("transpose", lambda a: a.transpose(0, 2) * 2, lambda a: a.transpose(2, 1, 0) * 2, [(2, 3, 4)]),
+    Case("permute", lambda a: a.permute(1, 2, 0) ** 2, lambda a: a.transpose(1, 2, 0) ** 2, [(2, 3, 4)]),
+    Case("T", lambda a: a.T * 3, lambda a: a.T * 3, [(2, 5)]),
+    Case("unsqueeze", lambda a: a.unsqueeze(1) * a.unsqueeze(0), lambda a: a[:, None] * a[None, :], [(4,)]),
+    Case("squeeze", lambda a: a.squeeze(1) ** 2, lambda a: a.squeeze(1) ** 2, [(3, 1, 2)]),
+    Case("flatten", lambda a: a.flatten(1) ** 2, lambda a: a.reshape(2, -1) ** 2, [(2, 3, 2)]),
+    Case("expand", lambda a: a.expand(3, 4) ** 2, lambda a: np.broadcast_to(a, (3, 4)) ** 2, [(3, 1)]),
+    Case("repeat", lambda a: a.repeat(2, 3) ** 2, lambda a: np.tile(a, (2, 3)) ** 2, [(2, 3)]),
+    Case("cat", lambda a, b: dg.cat([a, b], 1) ** 2, lambda a, b: np.concatenate([a, b], 1) ** 2, [(2, 3), (2, 4)]),
+    Case("stack", lambda a, b: dg.stack([a, b], -1) ** 2, lambda a, b: np.stack([a, b], -1) ** 2, [(2, 3), (2, 3)]),
+    Case("split", lambda a: a.split([1, 3], 1)[1] ** 2, lambda a: a[:, 1:] ** 2, [(2, 4)]),
+    Case("chunk", lambda a: a.chunk(2, 0)[0] * 3, lambda a: a[:2] * 3, [(4, 3)]),
+    Case("flip", lambda a: a.flip(0) * a, lambda a: a[::-1] * a, [(5,)]),
+    # indexing
+    Case("index_int", lambda a: a[1] ** 2, lambda a: a[1] ** 2, [(3, 4)]),
+    Case("index_slice", lambda a: a[:, 1:3] ** 2, lambda a: a[:, 1:3] ** 2, [(3, 4)]),
+    Case("index_step_none", lambda a: a[::2, None, -1] ** 2, lambda a: a[::2, None, -1] ** 2, [(5, 4)]),
+    Case("index_ellipsis", lambda a: a[..., 0] ** 2, lambda a: a[..., 0] ** 2, [(2, 3, 4)]),
+    Case("index_int_array_repeats", lambda a: a[[0, 2, 0, 0]] ** 2, lambda a: a[[0, 2, 0, 0]] ** 2, [(3, 4)]),
+    Case("index_tensor", lambda a: a[dg.tensor([[1, 1], [0, 2]])] ** 2, lambda a: a[np.array([[1, 1], [0, 2]])] ** 2,
+         [(3, 2)]),
+    Case("index_pairs", lambda a: a[[0, 1, 1], [2, 0, 2]] ** 2, lambda a: a[[0, 1, 1], [2, 0, 2]] ** 2, [(2, 3)]),
+    Case("index_bool", lambda a: a[a > 0] ** 2, lambda a: a[a > 0] ** 2, [(3, 4)], away_from=[0.0]),
+    Case("gather", lambda a: a.gather(1, dg.tensor([[0, 0], [1, 2], [2, 1]])) ** 2,
+         lambda a: np.take_along_axis(a, np.array([[0, 0], [1, 2], [2, 1]]), 1) ** 2, [(3, 3)]),
+    # matmul (C++ GEMM) and its broadcasting rules
+    Case("matmul_2d", lambda a, b: a @ b, lambda a, b: a @ b, [(3, 4), (4, 5)]),
+    Case("matmul_transposed", lambda a, b: a @ b.T, lambda a, b: a @ b.T, [(3, 4), (5, 4)]),
+    Case("matmul_batched", lambda a, b: a @ b, lambda a, b: a @ b, [(2, 3, 4), (2, 4, 2)]),
+    Case("matmul_bcast", lambda a, b: a @ b, lambda a, b: a @ b, [(2, 1, 3, 4), (3, 4, 2)]),
+    Case("matmul_3d_2d", lambda a, b: a @ b, lambda a, b: a @ b, [(2, 3, 4), (4, 5)]),
+    Case("matmul_2d_3d", lambda a, b: a @ b, lambda a, b: a @ b, [(3, 4), (2, 4, 5)]),
+    Case("matmul_vec", lambda a, b: a @ b, lambda a, b: a @ b, [(3, 4), (4,)]),
+    Case("matmul_vec_left", lambda a, b: a @ b, lambda a, b: a @ b, [(4,), (2, 4, 3)]),
+    Case("dot", lambda a, b: dg.dot(a, b), np.dot, [(5,), (5,)]),
+]
