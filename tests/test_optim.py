@@ -390,3 +390,13 @@ def test_end_to_end_linear_regression():
         losses.append(loss.item())
     assert losses[-1] < 1e-3 * losses[0]
     assert opt.param_groups[0]["lr"] == pytest.approx(0.05 / 8)
+
+
+def test_pytorch_implementation_options_are_accepted():
+    p = [dg.zeros(2, requires_grad=True)]
+    dg.optim.Adam(p, foreach=None, fused=None)
+    dg.optim.SGD(p, lr=0.1, foreach=False, differentiable=False)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
+        dg.optim.AdamW(p, bogus=1)
+    with pytest.raises(ValueError, match="fused=True"):
+        dg.optim.Adam(p, fused=True)

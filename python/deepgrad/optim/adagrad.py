@@ -9,7 +9,7 @@ class Adagrad(Optimizer):
     """Adagrad (Duchi et al.): clr = lr / (1 + (t - 1) * lr_decay); s += g^2; p -= clr * g / (sqrt(s) + eps)."""
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, *,
-                 maximize=False):
+                 maximize=False, **implementation_options):
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= lr_decay:
@@ -22,7 +22,7 @@ class Adagrad(Optimizer):
             raise ValueError(f"Invalid epsilon value: {eps}")
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, maximize=maximize)
-        super().__init__(params, defaults)
+        super().__init__(params, defaults, **implementation_options)
         # As torch, the accumulators exist from construction on (so state_dict() has them before the first step).
         for group in self.param_groups:
             self._states(group["params"], self._initial_state(group))

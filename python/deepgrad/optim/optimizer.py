@@ -17,7 +17,15 @@ from ..tensor import Tensor
 class Optimizer:
     """Base class: `params` is an iterable of Tensors, or of dicts (parameter groups) whose keys override `defaults`."""
 
-    def __init__(self, params, defaults):
+    # PyTorch options that choose an implementation, not the maths; deepgrad has one implementation of each
+    IMPLEMENTATION_OPTIONS = ("foreach", "fused", "capturable", "differentiable")
+
+    def __init__(self, params, defaults, **implementation_options):
+        for name, value in implementation_options.items():
+            if name not in self.IMPLEMENTATION_OPTIONS:
+                raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument '{name}'")
+            if value and name != "foreach":
+                raise ValueError(f"{type(self).__name__}: {name}=True is not supported by deepgrad")
         self.defaults = defaults
         if isinstance(params, Tensor):
             raise TypeError(

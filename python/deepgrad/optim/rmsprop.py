@@ -9,7 +9,7 @@ class RMSprop(Optimizer):
     d = sqrt(v~) + eps; with momentum b = momentum * b + g / d, p -= lr * b; else p -= lr * g / d."""
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
-                 maximize=False):
+                 maximize=False, **implementation_options):
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -22,7 +22,7 @@ class RMSprop(Optimizer):
             raise ValueError(f"Invalid alpha value: {alpha}")
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
                         weight_decay=weight_decay, maximize=maximize)
-        super().__init__(params, defaults)
+        super().__init__(params, defaults, **implementation_options)
 
     def _step_group(self, group):
         params, grads = self._params_with_grad(group)
