@@ -131,4 +131,16 @@ CASES = [
     Case("matmul_vec", lambda a, b: a @ b, lambda a, b: a @ b, [(3, 4), (4,)]),
     Case("matmul_vec_left", lambda a, b: a @ b, lambda a, b: a @ b, [(4,), (2, 4, 3)]),
     Case("dot", lambda a, b: dg.dot(a, b), np.dot, [(5,), (5,)]),
+    # fused losses (the full variants are in tests/test_losses.py)
+    Case("cross_entropy_probs", lambda a, b: dg.nn.functional.cross_entropy(a, b.softmax(-1), reduction="none"),
+         lambda a, b: -(_softmax(b, -1) * np.log(_softmax(a, -1))).sum(-1), [(3, 4), (3, 4)]),
+    Case("cross_entropy_index", lambda a: dg.nn.functional.cross_entropy(a, dg.tensor([2, 0, 3]), reduction="none"),
+         lambda a: -np.log(_softmax(a, -1))[[0, 1, 2], [2, 0, 3]], [(3, 4)]),
+    Case("binary_cross_entropy",
+         lambda a, b: dg.nn.functional.binary_cross_entropy(a.sigmoid(), b.sigmoid(), reduction="none"),
+         lambda a, b: -(_sig(b) * np.log(_sig(a)) + (1 - _sig(b)) * np.log(1 - _sig(a))), [(2, 3), (2, 3)]),
 ]
+
+
+def _sig(x):
+    return 1 / (1 + np.exp(-x))

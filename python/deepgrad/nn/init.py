@@ -64,8 +64,14 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Normal(mean, std) truncated to [a, b], by inverse-CDF sampling as PyTorch does."""
-    from scipy_free_erf import erfinv  # noqa: F401  (placeholder replaced below)
+    """Normal(mean, std) truncated to [a, b]: rejection sampling (the same distribution PyTorch's inverse CDF gives)."""
+    values = random.normal(mean, std, tuple(tensor.shape), generator).reshape(-1)
+    for _ in range(100):
+        bad = (values < a) | (values > b)
+        if not bad.any():
+            break
+        values[bad] = random.normal(mean, std, (int(bad.sum()),), generator)
+    return _fill(tensor, np.clip(values, a, b).reshape(tuple(tensor.shape)))
 
 
 def constant_(tensor, val):

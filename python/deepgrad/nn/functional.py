@@ -1,0 +1,141 @@
+"""deepgrad.nn.functional, mirroring torch.nn.functional: stateless layers, activations and losses.
+
+`inplace=` arguments are accepted for compatibility; the result is always a new tensor.
+"""
+import warnings
+
+import numpy as np
+
+from .. import random
+from ..ops import elementwise as _ew
+from ..ops import reduce as _rd
+from ..ops.loss import (  # noqa: F401  (re-exported)
+    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss,
+    smooth_l1_loss,
+)
+from ..tensor import Tensor
+
+
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias: input (*, in_features), weight (out_features, in_features), bias (out_features,)."""
+    if weight.ndim != 2:
+        raise RuntimeError(f"linear: weight must be 2-D (out_features, in_features), got shape {tuple(weight.shape)}")
+    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        got = input.shape[-1] if input.ndim else "no"
+        raise RuntimeError(
+            f"linear: input has {got} features but weight expects {weight.shape[1]} "
+            f"(input shape {tuple(input.shape)}, weight shape {tuple(weight.shape)})"
+        )
+    out = input.matmul(weight.t())  # a transposed view: the GEMM reads it without a copy
+    return out if bias is None else out + bias
+
+
+# ---- activations ----
+
+
+def relu(input, inplace=False):
+    return _ew.relu(input)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """clamp(x, min_val, max_val); the gradient passes only strictly inside the interval, as in PyTorch."""
+    inside = (input > min_val) & (input < max_val)
+    return _ew.where(inside, input, _ew.clamp(input.detach(), min_val, max_val))
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return _ew.leaky_relu(input, negative_slope)
+
+
+def sigmoid(input):
+    return _ew.sigmoid(input)
+
+
+def tanh(input):
+    return _ew.tanh(input)
+
+
+def gelu(input, approximate="none"):
+    return _ew.gelu(input, approximate)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold."""
+    return _ew.softplus(input, beta, threshold)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x where x > 0, else alpha (exp(x) - 1)."""
+    # exp of the clamped input: the branch where() discards must not overflow, or its zero gradient becomes nan
+    negative = (_ew.clamp(input, max=0.0).exp() - 1) * alpha
+    return _ew.where(input > 0, input, negative)
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x)."""
+    return input * _ew.sigmoid(input)
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x))."""
+    return input * _ew.tanh(_ew.softplus(input))
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)) = -softplus(-x), without overflow."""
+    return -_ew.softplus(-input, threshold=float("inf"))
+
+
+def _softmax_dim(name, ndim, stacklevel):
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X as an argument.",
+        stacklevel=stacklevel,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim, _stacklevel)
+    return _rd.softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
+    return _rd.log_softmax(input, dim, dtype=dtype)
+
+
+# ---- regularisation and encoding ----
+
+
+def dropout(input, p=0.5, training=True, inplace=False, generator=None):
+    """Zero each element with probability p and scale the rest by 1 / (1 - p) (inverted dropout); identity when
+    not training. The mask comes from deepgrad.random, so dg.manual_seed makes it reproducible."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    keep = random.uniform(0.0, 1.0, tuple(input.shape), generator) >= p
+    scale = input.dtype.type(1.0 / (1.0 - p))
+    return input * Tensor._wrap(keep * scale)
+
+
+def one_hot(tensor, num_classes=-1):
+    """(*) integer class indices -> (*, num_classes) int64 one-hot; num_classes=-1 takes max + 1."""
+    idx = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"one_hot is only applicable to index tensor (got dtype {idx.dtype})")
+    if num_classes == -1:
+        if idx.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got values in [{idx.min()}, {idx.max()}]")
+    return Tensor._wrap((idx[..., None] == np.arange(num_classes)).astype(np.int64))
