@@ -26,6 +26,12 @@ class Function:
         self._trace = None
         self._output = None
 
+    _torch_style = False  # set per subclass: forward written as a PyTorch staticmethod forward(ctx, ...)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._torch_style = isinstance(inspect.getattr_static(cls, "forward"), staticmethod)
+
     def save_for_backward(self, *arrays):
         self._saved = arrays
 
@@ -59,7 +65,7 @@ class Function:
     def apply(cls, *tensors, **options):
         from ..tensor import Tensor
 
-        if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):
+        if cls._torch_style:
             return _apply_torch_style(cls, tensors, options)
         ctx = cls()
         arrays = [t._data for t in tensors]
