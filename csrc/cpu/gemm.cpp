@@ -4,7 +4,7 @@
 //   for jc over N in steps of nc:            B block (kc x nc) packed once, shared by threads
 //     for pc over K in steps of kc:
 //       pack B block into nr-wide micro-panels   (threads split the panels)
-//       for ic over M in steps of mc:        each thread owns a range of M (or of N's panels)
+//       for ic over M in steps of mc:        threads own ranges of the B panels (or of M)
 //         pack A block into mr-tall micro-panels (per thread)
 //         for jr over the block's panels:    B micro-panel stays in L1
 //           for ir over A's micro-panels:    micro-kernel, mr x nr tile of C in registers
@@ -37,7 +37,7 @@ using detail::GemmKernel;
 constexpr int64_t kSkinnyAxpy = 3;
 constexpr int64_t kSkinnyDot = 8;
 // A thread should get at least this many multiply-adds, or starting it is not worth it.
-constexpr double kMinMacsPerThread = 48.0 * 48.0 * 48.0;
+constexpr double kMinMacsPerThread = 64.0 * 64.0 * 64.0;
 
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 inline int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
@@ -87,14 +87,22 @@ void dot4_portable(const T* __restrict x, const T* const* y, int64_t n, T* out) 
 }
 
 template <typename T>
+void axpy_portable(int64_t n, T v, const T* __restrict x, T* __restrict y) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) y[i] += v * x[i];
+}
+
+template <typename T>
 GemmKernel<T> portable_kernel();
 template <>
 GemmKernel<float> portable_kernel<float>() {
-  return {4, 8, 128, 256, 4096, &ukernel_portable<float, 4, 8>, &dot4_portable<float>};
+  return {4, 8, 128, 256, 4096, &ukernel_portable<float, 4, 8>, &dot4_portable<float>,
+          &axpy_portable<float>};
 }
 template <>
 GemmKernel<double> portable_kernel<double>() {
-  return {4, 4, 128, 256, 2048, &ukernel_portable<double, 4, 4>, &dot4_portable<double>};
+  return {4, 4, 128, 256, 2048, &ukernel_portable<double, 4, 4>, &dot4_portable<double>,
+          &axpy_portable<double>};
 }
 
 template <typename T>
@@ -253,13 +261,8 @@ void gemm_skinny(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M,
 #endif
       for (int64_t x = 0; x < s * nb; ++x) acc[x] = T(0);
       for (int64_t p = 0; p < K; ++p) {
-        const T* __restrict row = big_op + p * ld + b0;
-        for (int64_t t = 0; t < s; ++t) {
-          const T v = vecs[t * K + p];
-          T* __restrict at = acc + t * nb;
-#pragma omp simd
-          for (int64_t x = 0; x < nb; ++x) at[x] += v * row[x];
-        }
+        const T* row = big_op + p * ld + b0;
+        for (int64_t t = 0; t < s; ++t) kr.axpy(nb, vecs[t * K + p], row, acc + t * nb);
       }
       for (int64_t t = 0; t < s; ++t)
         for (int64_t x = 0; x < nb; ++x) merge(C + t * c_t + (b0 + x) * c_x, acc[t * nb + x], beta);

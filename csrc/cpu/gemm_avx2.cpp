@@ -246,12 +246,46 @@ void dot4_f64(const double* x, const double* const* y, int64_t n, double* out) {
   out[0] = s0, out[1] = s1, out[2] = s2, out[3] = s3;
 }
 
+void axpy_f32(int64_t n, float v, const float* x, float* y) {
+  const __m256 vv = _mm256_set1_ps(v);
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(vv, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    _mm256_storeu_ps(y + i + 8,
+                     _mm256_fmadd_ps(vv, _mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8)));
+    _mm256_storeu_ps(y + i + 16,
+                     _mm256_fmadd_ps(vv, _mm256_loadu_ps(x + i + 16), _mm256_loadu_ps(y + i + 16)));
+    _mm256_storeu_ps(y + i + 24,
+                     _mm256_fmadd_ps(vv, _mm256_loadu_ps(x + i + 24), _mm256_loadu_ps(y + i + 24)));
+  }
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(vv, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+  for (; i < n; ++i) y[i] += v * x[i];
+}
+
+void axpy_f64(int64_t n, double v, const double* x, double* y) {
+  const __m256d vv = _mm256_set1_pd(v);
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    _mm256_storeu_pd(y + i, _mm256_fmadd_pd(vv, _mm256_loadu_pd(x + i), _mm256_loadu_pd(y + i)));
+    _mm256_storeu_pd(y + i + 4,
+                     _mm256_fmadd_pd(vv, _mm256_loadu_pd(x + i + 4), _mm256_loadu_pd(y + i + 4)));
+    _mm256_storeu_pd(y + i + 8,
+                     _mm256_fmadd_pd(vv, _mm256_loadu_pd(x + i + 8), _mm256_loadu_pd(y + i + 8)));
+    _mm256_storeu_pd(y + i + 12,
+                     _mm256_fmadd_pd(vv, _mm256_loadu_pd(x + i + 12), _mm256_loadu_pd(y + i + 12)));
+  }
+  for (; i + 4 <= n; i += 4)
+    _mm256_storeu_pd(y + i, _mm256_fmadd_pd(vv, _mm256_loadu_pd(x + i), _mm256_loadu_pd(y + i)));
+  for (; i < n; ++i) y[i] += v * x[i];
+}
+
 }  // namespace
 
 // Blocking: B micro-panel kc*nr (16 KiB) stays in a 32 KiB L1d; the A block mc*kc
 // (float: 144 KiB) in a 512 KiB-2 MiB L2; the B block kc*nc (4 MiB) in L3.
-GemmKernel<float> gemm_kernel_avx2_f32() { return {6, 16, 144, 256, 4080, &ukernel_f32_6x16, &dot4_f32}; }
-GemmKernel<double> gemm_kernel_avx2_f64() { return {6, 8, 72, 256, 2040, &ukernel_f64_6x8, &dot4_f64}; }
+GemmKernel<float> gemm_kernel_avx2_f32() { return {6, 16, 144, 256, 4080, &ukernel_f32_6x16, &dot4_f32, &axpy_f32}; }
+GemmKernel<double> gemm_kernel_avx2_f64() { return {6, 8, 72, 256, 2040, &ukernel_f64_6x8, &dot4_f64, &axpy_f64}; }
 
 }  // namespace detail
 }  // namespace deepgrad

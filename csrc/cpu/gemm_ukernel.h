@@ -26,6 +26,10 @@ using GemmMicroKernel = void (*)(int64_t kc, const T* a, const T* b, T* c, int64
 template <typename T>
 using GemmDot4 = void (*)(const T* x, const T* const* y, int64_t n, T* out);
 
+// y[0:n] += v * x[0:n]: the skinny path's other inner loop.
+template <typename T>
+using GemmAxpy = void (*)(int64_t n, T v, const T* x, T* y);
+
 // A micro-kernel with its tile and the cache blocking that suits it (after BLIS):
 // kc*nr of B and kc*mr of A fit in L1, mc*kc of A in L2, kc*nc of B in L3.
 // mc is a multiple of mr and nc a multiple of nr.
@@ -35,6 +39,7 @@ struct GemmKernel {
   int mc, kc, nc;
   GemmMicroKernel<T> run;
   GemmDot4<T> dot4;
+  GemmAxpy<T> axpy;
 };
 
 #if DEEPGRAD_HAVE_AVX2_TU

@@ -1,0 +1,219 @@
+#!/usr/bin/env python
+"""deepgrad vs NumPy (its BLAS) vs PyTorch, side by side, with the same thread count for all.
+
+    python benchmarks/compare.py                     # every section, 1 and 2 threads
+    python benchmarks/compare.py --only gemm --threads 1 --quick
+    python benchmarks/compare.py --markdown          # tables for benchmarks/RESULTS.md
+
+Each thread count runs in a fresh child process whose environment sets OMP_NUM_THREADS,
+OPENBLAS_NUM_THREADS and MKL_NUM_THREADS before NumPy and torch are imported, so every library
+starts with the same count; deepgrad and torch are also set explicitly, and threadpoolctl (if
+installed) limits NumPy's BLAS and reports which kernel it runs. Libraries are timed one after
+another with a pause between them, so one library's idle spinning threads do not steal a core
+from the next. Each figure is the best of several runs.
+
+Sections are functions in SECTIONS: add conv, lstm, attention, ... beside gemm.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+SETTLE_S = 0.15  # pause between libraries: lets the previous one's worker threads go idle
+
+
+def best_time(fn, min_time=0.25, min_reps=3, max_reps=200):
+    fn()  # warm up: page faults, thread start-up, lazy initialisation
+    times = []
+    start = time.perf_counter()
+    while len(times) < min_reps or (time.perf_counter() - start < min_time and len(times) < max_reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+# ---- sections ---------------------------------------------------------------------------------
+
+GEMM_SQUARE = [64, 128, 256, 512, 1024, 2048]
+# (label, M, N, K): training shapes.
+GEMM_TRAINING = [
+    ("MLP batch 64: (64x784)@(784x128)", 64, 128, 784),
+    ("MLP batch 64: (64x128)@(128x10)", 64, 10, 128),
+    ("LSTM-like: (800x256)@(256x4096)", 800, 4096, 256),
+    ("LSTM step batch 1: (1x1024)@(1024x4096)", 1, 4096, 1024),
+    ("backward dW: (784x64)@(64x128)", 784, 128, 64),
+]
+
+
+def bench_gemm(libs, quick):
+    """float32 C = A @ B; GFLOP/s = 2*M*N*K / time."""
+    import numpy as np
+
+    squares = GEMM_SQUARE[:-1] if quick else GEMM_SQUARE
+    cases = [(f"{n}x{n}x{n}", n, n, n) for n in squares] + GEMM_TRAINING
+    rows = []
+    rng = np.random.default_rng(0)
+    for label, M, N, K in cases:
+        a = rng.standard_normal((M, K)).astype(np.float32)
+        b = rng.standard_normal((K, N)).astype(np.float32)
+        flops = 2.0 * M * N * K
+        fns = {}
+        if "deepgrad" in libs:
+            _C = libs["deepgrad"]
+            a3, b3 = a[None], b[None]
+            c3 = np.empty((1, M, N), np.float32)
+            fns["deepgrad"] = lambda: _C.gemm(a3, b3, c3, False, False)
+        out = np.empty((M, N), np.float32)
+        fns["numpy"] = lambda: np.matmul(a, b, out=out)
+        if "torch" in libs:
+            torch = libs["torch"]
+            ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+            tout = torch.empty((M, N), dtype=torch.float32)
+            fns["torch"] = lambda: torch.matmul(ta, tb, out=tout)
+        gflops = {}
+        for name, fn in fns.items():
+            time.sleep(SETTLE_S)
+            gflops[name] = flops / best_time(fn) / 1e9
+        rows.append((label, gflops))
+    return rows
+
+
+SECTIONS = {"gemm": bench_gemm}
+
+
+# ---- child: one thread count ----------------------------------------------------------------
+
+def child(sections, threads, quick):
+    import numpy as np
+
+    libs = {}
+    info = {"threads": threads, "numpy": np.__version__}
+    from deepgrad import _C
+
+    _C.set_num_threads(threads)
+    libs["deepgrad"] = _C
+    info["deepgrad"] = f"simd={_C.simd_level()} openmp={_C.has_openmp()} threads={_C.get_num_threads()}"
+    try:
+        import torch
+
+        torch.set_num_threads(threads)
+        libs["torch"] = torch
+        info["torch"] = f"{torch.__version__} threads={torch.get_num_threads()}"
+    except ImportError:
+        info["torch"] = "not installed"
+    limiter = None
+    try:
+        from threadpoolctl import threadpool_info, threadpool_limits
+
+        limiter = threadpool_limits(limits=threads, user_api="blas")
+        blas = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+        info["blas"] = "; ".join(
+            f"{p['internal_api']} {p.get('version')} arch={p.get('architecture')} "
+            f"threads={p['num_threads']}" for p in blas)
+        info["blas_threads_set_by"] = "threadpoolctl + OPENBLAS_NUM_THREADS/OMP_NUM_THREADS"
+    except ImportError:
+        info["blas"] = "unknown (threadpoolctl not installed)"
+        info["blas_threads_set_by"] = "OPENBLAS_NUM_THREADS/OMP_NUM_THREADS/MKL_NUM_THREADS"
+    results = {name: SECTIONS[name](libs, quick) for name in sections}
+    if limiter is not None:
+        limiter.restore_original_limits()
+    print(json.dumps({"info": info, "results": results}))
+
+
+# ---- parent: spawn children, print tables -----------------------------------------------------
+
+def fmt_table(section, rows, markdown):
+    libs = ["deepgrad", "numpy", "torch"]
+    present = [l for l in libs if any(l in g for _, g in rows)]
+    head = ["case"] + [f"{l} GFLOP/s" for l in present]
+    if "numpy" in present:
+        head.append("deepgrad/numpy")
+    if "torch" in present:
+        head.append("deepgrad/torch")
+    lines = []
+    table = []
+    for label, g in rows:
+        r = [label] + [f"{g[l]:.1f}" if l in g else "-" for l in present]
+        if "numpy" in present:
+            r.append(f"{g['deepgrad'] / g['numpy']:.2f}")
+        if "torch" in present:
+            r.append(f"{g['deepgrad'] / g['torch']:.2f}" if "torch" in g else "-")
+        table.append(r)
+    if markdown:
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(head))) + "|")
+        lines += ["| " + " | ".join(r) + " |" for r in table]
+    else:
+        widths = [max(len(str(x[i])) for x in [head] + table) for i in range(len(head))]
+        lines.append("  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(head, widths))))
+        for r in table:
+            lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    return "\n".join(lines)
+
+
+def cpu_model():
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name:"):
+                return line.split(":", 1)[1].strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return platform.processor() or "unknown"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--only", choices=sorted(SECTIONS), action="append",
+                   help="run only this section (repeatable); default: all")
+    p.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="thread counts (default: 1 2)")
+    p.add_argument("--quick", action="store_true", help="skip the largest sizes")
+    p.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    p.add_argument("--unset-openblas-coretype", action="store_true",
+                   help="drop OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE from the children's environment "
+                        "(they pin an older, slower OpenBLAS kernel on some machines)")
+    p.add_argument("--_child", type=int, help=argparse.SUPPRESS)
+    args = p.parse_args()
+    sections = args.only or sorted(SECTIONS)
+    if args._child is not None:
+        child(sections, args._child, args.quick)
+        return
+
+    print(f"# machine: {cpu_model()}, {os.cpu_count()} CPUs; python {platform.python_version()}; "
+          f"{time.strftime('%Y-%m-%d')}")
+    coretype = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
+    if coretype:
+        state = "unset for the run" if args.unset_openblas_coretype else "kept (see --unset-openblas-coretype)"
+        print(f"# note: {coretype} set in the environment: {state}")
+    for threads in args.threads:
+        env = dict(os.environ)
+        for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[k] = str(threads)
+        if args.unset_openblas_coretype:
+            env.pop("OPENBLAS_CORETYPE", None)
+            env.pop("OPENBLAS_L2_SIZE", None)
+        cmd = [sys.executable, os.path.abspath(__file__), "--_child", str(threads)]
+        cmd += [a for s in sections for a in ("--only", s)]
+        if args.quick:
+            cmd.append("--quick")
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.stderr.write(out.stderr)
+            sys.exit(f"benchmark child for {threads} thread(s) failed")
+        data = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"\n## {threads} thread(s)")
+        for k, v in data["info"].items():
+            if k != "threads":
+                print(f"#   {k}: {v}")
+        for section, rows in data["results"].items():
+            print(f"\n### {section} (float32, GFLOP/s, higher is better; ratios > 1: deepgrad faster)\n")
+            print(fmt_table(section, rows, args.markdown))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,337 @@
+"""deepgrad._C.gemm (and its naive twin) against NumPy on awkward shapes.
+
+The reference is float64 np.matmul. The tolerance is the classic forward-error bound of a
+dot product, |fl(x.y) - x.y| <= (K + 2) * eps * sum|x_p y_p| (plus the alpha/beta terms),
+so it never flakes on a correct kernel while any indexing slip (a wrong, missing or repeated
+term) is orders of magnitude over it.
+"""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deepgrad import _C
+
+DTYPES = [np.float32, np.float64]
+TRANS = [(False, False), (False, True), (True, False), (True, True)]
+
+
+def _simd_levels():
+    levels = ["portable"]
+    original = _C.simd_level()
+    try:
+        _C._set_simd_level("avx2")
+        levels.insert(0, "avx2")
+    except ValueError:
+        pass
+    finally:
+        _C._set_simd_level(original)
+    return levels
+
+
+SIMD_LEVELS = _simd_levels()
+
+
+@pytest.fixture(params=SIMD_LEVELS)
+def simd(request):
+    original = _C.simd_level()
+    _C._set_simd_level(request.param)
+    yield request.param
+    _C._set_simd_level(original)
+
+
+@pytest.fixture(params=[1, 2], ids=["threads1", "threads2"])
+def threads(request):
+    original = _C.get_num_threads()
+    _C.set_num_threads(request.param)
+    yield request.param
+    _C.set_num_threads(original)
+
+
+def make_operands(rng, M, N, K, trans_a, trans_b, dtype, batch_a=1, batch_b=1):
+    a = rng.standard_normal((batch_a, K, M) if trans_a else (batch_a, M, K)).astype(dtype)
+    b = rng.standard_normal((batch_b, N, K) if trans_b else (batch_b, K, N)).astype(dtype)
+    return a, b
+
+
+def op(x, trans):
+    return np.swapaxes(x, 1, 2) if trans else x
+
+
+def check(got, a, b, c0, trans_a, trans_b, alpha, beta):
+    """got == alpha * op(a) @ op(b) + beta * c0 within the dot-product error bound."""
+    dtype = got.dtype
+    A = op(a, trans_a).astype(np.float64)
+    B = op(b, trans_b).astype(np.float64)
+    K = A.shape[2]
+    ref = alpha * np.matmul(A, B)
+    scale = abs(alpha) * np.matmul(np.abs(A), np.abs(B))
+    if beta != 0:
+        c64 = c0.astype(np.float64)
+        ref = ref + beta * c64
+        scale = scale + abs(beta) * np.abs(c64)
+    eps = np.finfo(dtype).eps
+    tol = (K + 2) * eps * scale + np.finfo(dtype).tiny
+    assert got.shape == ref.shape
+    assert np.all(np.isfinite(got)), "non-finite values in the result"
+    err = np.abs(got.astype(np.float64) - ref)
+    bad = err > tol
+    if bad.any():
+        idx = tuple(int(i[0]) for i in np.nonzero(bad))
+        pytest.fail(f"mismatch at {idx}: got {got[idx]!r}, expected {ref[idx]!r} "
+                    f"(error {err[idx]:.3g} > tolerance {tol[idx]:.3g}); {bad.sum()} bad entries")
+
+
+def run(fn, a, b, c, trans_a, trans_b, alpha=1.0, beta=0.0):
+    fn(a, b, c, trans_a, trans_b, alpha, beta)
+    return c
+
+
+# Sizes around the micro-tiles (6x16 float, 6x8 double, 4x8 / 4x4 portable), the skinny
+# path (M or N <= 8), primes, and a few past the cache blocks (kc = 256, mc = 72..144).
+SHAPES = [
+    (1, 1, 1),
+    (1, 7, 5),
+    (3, 1, 13),
+    (2, 33, 17),
+    (31, 3, 7),
+    (5, 64, 9),
+    (6, 16, 8),
+    (7, 13, 31),
+    (8, 8, 8),
+    (9, 17, 2),
+    (13, 31, 67),
+    (67, 127, 31),
+    (127, 13, 7),
+    (12, 48, 257),
+    (145, 33, 19),
+]
+LARGE_SHAPES = [(257, 129, 515), (150, 290, 300)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("trans_a,trans_b", TRANS, ids=["nn", "nt", "tn", "tt"])
+@pytest.mark.parametrize("M,N,K", SHAPES, ids=lambda s: str(s))
+def test_gemm_matches_numpy(simd, threads, M, N, K, trans_a, trans_b, dtype):
+    rng = np.random.default_rng(M * 10007 + N * 101 + K)
+    a, b = make_operands(rng, M, N, K, trans_a, trans_b, dtype)
+    c = np.full((1, M, N), np.nan, dtype=dtype)  # beta == 0 must not read c
+    check(run(_C.gemm, a, b, c, trans_a, trans_b), a, b, c, trans_a, trans_b, 1.0, 0.0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("M,N,K", LARGE_SHAPES, ids=lambda s: str(s))
+def test_gemm_large(simd, threads, M, N, K, dtype):
+    rng = np.random.default_rng(M + N + K)
+    # The portable kernel is slow: one transpose combination is enough for it at this size.
+    for trans_a, trans_b in TRANS if simd != "portable" else TRANS[:1]:
+        a, b = make_operands(rng, M, N, K, trans_a, trans_b, dtype)
+        c0 = rng.standard_normal((1, M, N)).astype(dtype)
+        got = run(_C.gemm, a, b, c0.copy(), trans_a, trans_b, 0.75, 0.5)
+        check(got, a, b, c0, trans_a, trans_b, 0.75, 0.5)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("alpha,beta", [(1.0, 1.0), (-0.5, 2.0), (2.5, 0.0), (1.0, -1.0), (0.0, 3.0)])
+@pytest.mark.parametrize("M,N,K", [(7, 13, 31), (2, 40, 9), (40, 5, 9), (70, 70, 70)])
+def test_gemm_alpha_beta(simd, M, N, K, alpha, beta, dtype):
+    rng = np.random.default_rng(7)
+    for trans_a, trans_b in TRANS:
+        a, b = make_operands(rng, M, N, K, trans_a, trans_b, dtype)
+        c0 = rng.standard_normal((1, M, N)).astype(dtype)
+        got = run(_C.gemm, a, b, c0.copy(), trans_a, trans_b, alpha, beta)
+        check(got, a, b, c0, trans_a, trans_b, alpha, beta)
+
+
+@pytest.mark.parametrize("M,N,K", [(5, 7, 3), (1, 9, 4), (40, 40, 40)])
+def test_beta_zero_ignores_nan_and_inf(simd, M, N, K):
+    rng = np.random.default_rng(3)
+    a, b = make_operands(rng, M, N, K, False, False, np.float32)
+    c = np.full((1, M, N), np.nan, dtype=np.float32)
+    c[0, 0, 0] = np.inf
+    run(_C.gemm, a, b, c, False, False, 2.0, 0.0)
+    check(c, a, b, c, False, False, 2.0, 0.0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("batch_a,batch_b", [(1, 5), (5, 1), (5, 5), (1, 1)])
+@pytest.mark.parametrize("M,N,K", [(7, 13, 31), (3, 20, 11), (33, 65, 40)])
+def test_gemm_batched_broadcast(simd, threads, M, N, K, batch_a, batch_b, dtype):
+    rng = np.random.default_rng(11)
+    batch = max(batch_a, batch_b)
+    for trans_a, trans_b in TRANS:
+        a, b = make_operands(rng, M, N, K, trans_a, trans_b, dtype, batch_a, batch_b)
+        c0 = rng.standard_normal((batch, M, N)).astype(dtype)
+        got = run(_C.gemm, a, b, c0.copy(), trans_a, trans_b, 1.5, -0.5)
+        check(got, a, b, c0, trans_a, trans_b, 1.5, -0.5)
+
+
+def test_gemm_many_small_batches_threads(threads):
+    # Enough products that threads go over the batch rather than into each product.
+    rng = np.random.default_rng(5)
+    a, b = make_operands(rng, 24, 40, 36, False, True, np.float32, 32, 32)
+    c = np.empty((32, 24, 40), np.float32)
+    check(run(_C.gemm, a, b, c, False, True), a, b, c, False, True, 1.0, 0.0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("trans_a,trans_b", TRANS, ids=["nn", "nt", "tn", "tt"])
+@pytest.mark.parametrize("M,N,K", [(1, 1, 1), (7, 13, 31), (17, 5, 64), (33, 40, 3)])
+def test_gemm_naive_matches_numpy(M, N, K, trans_a, trans_b, dtype):
+    rng = np.random.default_rng(M + 3 * N + 7 * K)
+    a, b = make_operands(rng, M, N, K, trans_a, trans_b, dtype, 1, 3)
+    c0 = rng.standard_normal((3, M, N)).astype(dtype)
+    got = run(_C.gemm_naive, a, b, c0.copy(), trans_a, trans_b, 0.5, 1.5)
+    check(got, a, b, c0, trans_a, trans_b, 0.5, 1.5)
+
+
+@pytest.mark.parametrize("M,N,K", [(0, 5, 3), (4, 0, 3), (0, 0, 0)])
+def test_gemm_empty_output(M, N, K):
+    a = np.ones((1, M, K), np.float32)
+    b = np.ones((1, K, N), np.float32)
+    c = np.empty((1, M, N), np.float32)
+    _C.gemm(a, b, c, False, False)
+    _C.gemm_naive(a, b, c, False, False)
+
+
+@pytest.mark.parametrize("fn", [_C.gemm, _C.gemm_naive], ids=["gemm", "gemm_naive"])
+def test_gemm_k_zero_scales_c(fn):
+    a = np.ones((1, 3, 0), np.float64)
+    b = np.ones((1, 0, 4), np.float64)
+    c = np.full((1, 3, 4), 2.0)
+    fn(a, b, c, False, False, 1.0, 0.5)
+    np.testing.assert_array_equal(c, np.full((1, 3, 4), 1.0))
+    c[:] = np.nan
+    fn(a, b, c, False, False, 1.0, 0.0)
+    np.testing.assert_array_equal(c, np.zeros((1, 3, 4)))
+
+
+def test_gemm_empty_batch():
+    a = np.ones((1, 2, 3), np.float32)
+    b = np.ones((0, 3, 4), np.float32)
+    c = np.empty((0, 2, 4), np.float32)
+    _C.gemm(a, b, c, False, False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    M=st.integers(1, 24),
+    N=st.integers(1, 40),
+    K=st.integers(0, 40),
+    batch=st.integers(1, 3),
+    broadcast=st.sampled_from(["none", "a", "b"]),
+    trans_a=st.booleans(),
+    trans_b=st.booleans(),
+    dtype=st.sampled_from(DTYPES),
+    alpha=st.sampled_from([1.0, -2.0, 0.5]),
+    beta=st.sampled_from([0.0, 1.0, -0.25]),
+    seed=st.integers(0, 2**16),
+)
+def test_gemm_property(M, N, K, batch, broadcast, trans_a, trans_b, dtype, alpha, beta, seed):
+    rng = np.random.default_rng(seed)
+    batch_a = 1 if broadcast == "a" else batch
+    batch_b = 1 if broadcast == "b" else batch
+    a, b = make_operands(rng, M, N, K, trans_a, trans_b, dtype, batch_a, batch_b)
+    c0 = rng.standard_normal((batch, M, N)).astype(dtype)
+    if beta == 0.0:
+        c0[:] = np.nan
+    for fn in (_C.gemm, _C.gemm_naive):
+        got = run(fn, a, b, c0.copy(), trans_a, trans_b, alpha, beta)
+        check(got, a, b, c0, trans_a, trans_b, alpha, beta)
+
+
+# ---- errors ----------------------------------------------------------------------------
+
+def f32(*shape):
+    return np.zeros(shape, np.float32)
+
+
+def test_error_inner_dimensions():
+    with pytest.raises(ValueError, match=r"op\(a\) is 3x4 but op\(b\) is 5x6: inner dimensions 4 != 5"):
+        _C.gemm(f32(1, 3, 4), f32(1, 5, 6), f32(1, 3, 6), False, False)
+    with pytest.raises(ValueError, match=r"op\(a\) is 4x3 .* inner dimensions 3 != 5"):
+        _C.gemm(f32(1, 3, 4), f32(1, 5, 6), f32(1, 4, 6), True, False)
+    with pytest.raises(ValueError, match=r"gemm_naive: op\(a\) is 3x4 but op\(b\) is 6x5"):
+        _C.gemm_naive(f32(1, 3, 4), f32(1, 5, 6), f32(1, 3, 5), False, True)
+
+
+def test_error_output_shape():
+    with pytest.raises(ValueError, match=r"c has shape \(1, 3, 5\) but op\(a\) @ op\(b\) is 3x6"):
+        _C.gemm(f32(1, 3, 4), f32(1, 4, 6), f32(1, 3, 5), False, False)
+
+
+def test_error_batch():
+    with pytest.raises(ValueError, match=r"a has batch 2 .* c has batch 3; expected 1 or 3"):
+        _C.gemm(f32(2, 3, 4), f32(1, 4, 6), f32(3, 3, 6), False, False)
+    with pytest.raises(ValueError, match=r"b has batch 2"):
+        _C.gemm(f32(1, 3, 4), f32(2, 4, 6), f32(3, 3, 6), False, False)
+
+
+def test_error_ndim():
+    with pytest.raises(ValueError, match=r"a must be 3-D .* got shape \(3, 4\)"):
+        _C.gemm(f32(3, 4), f32(1, 4, 6), f32(1, 3, 6), False, False)
+    with pytest.raises(ValueError, match=r"c must be 3-D .* got shape \(1, 1, 3, 6\)"):
+        _C.gemm(f32(1, 3, 4), f32(1, 4, 6), f32(1, 1, 3, 6), False, False)
+
+
+def test_error_dtypes():
+    with pytest.raises(TypeError, match=r"dtypes differ: a is float32 but b is float64"):
+        _C.gemm(f32(1, 3, 4), np.zeros((1, 4, 6)), f32(1, 3, 6), False, False)
+    with pytest.raises(TypeError, match=r"a has dtype int64; expected float32 or float64"):
+        _C.gemm(np.zeros((1, 3, 4), np.int64), f32(1, 4, 6), f32(1, 3, 6), False, False)
+    with pytest.raises(TypeError):  # not an ndarray at all
+        _C.gemm([[[1.0]]], f32(1, 1, 1), f32(1, 1, 1), False, False)
+
+
+def test_error_layout_and_memory():
+    a = f32(1, 4, 3).transpose(0, 2, 1)
+    with pytest.raises(ValueError, match=r"a with shape \(1, 3, 4\) is not C-contiguous"):
+        _C.gemm(a, f32(1, 4, 6), f32(1, 3, 6), False, False)
+    c = f32(1, 3, 6)
+    c.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        _C.gemm(f32(1, 3, 4), f32(1, 4, 6), c, False, False)
+    x = f32(1, 4, 4)
+    with pytest.raises(ValueError, match="c overlaps a"):
+        _C.gemm(x, f32(1, 4, 4), x, False, False)
+
+
+# ---- module information ------------------------------------------------------------------
+
+def test_info_functions():
+    assert _C.simd_level() in ("avx2", "portable")
+    assert isinstance(_C.has_openmp(), bool)
+    assert _C.has_cuda() is False
+    original = _C.get_num_threads()
+    try:
+        _C.set_num_threads(1)
+        assert _C.get_num_threads() == 1
+        if _C.has_openmp():
+            _C.set_num_threads(2)
+            assert _C.get_num_threads() == 2
+    finally:
+        _C.set_num_threads(original)
+    with pytest.raises(ValueError, match=">= 1"):
+        _C.set_num_threads(0)
+    with pytest.raises(ValueError, match="unknown or not supported"):
+        _C._set_simd_level("avx9000")
+
+
+def test_env_forces_portable():
+    code = (
+        "import numpy as np\n"
+        "from deepgrad import _C\n"
+        "assert _C.simd_level() == 'portable', _C.simd_level()\n"
+        "a = np.arange(6, dtype=np.float32).reshape(1, 2, 3)\n"
+        "b = np.arange(12, dtype=np.float32).reshape(1, 3, 4)\n"
+        "c = np.empty((1, 2, 4), np.float32)\n"
+        "_C.gemm(a, b, c, False, False)\n"
+        "assert np.array_equal(c, a @ b)\n"
+    )
+    env = dict(os.environ, DEEPGRAD_SIMD="portable")
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
