@@ -131,6 +131,12 @@ CASES = [
     Case("matmul_vec", lambda a, b: a @ b, lambda a, b: a @ b, [(3, 4), (4,)]),
     Case("matmul_vec_left", lambda a, b: a @ b, lambda a, b: a @ b, [(4,), (2, 4, 3)]),
     Case("dot", lambda a, b: dg.dot(a, b), np.dot, [(5,), (5,)]),
+    # the fused Linear kernel (bias and ReLU epilogue)
+    Case("linear", lambda x, w, b: dg.nn.functional.linear(x, w, b), lambda x, w, b: x @ w.T + b,
+         [(5, 3), (4, 3), (4,)]),
+    Case("linear_3d_nobias", lambda x, w: dg.nn.functional.linear(x, w), lambda x, w: x @ w.T, [(2, 3, 5), (7, 5)]),
+    Case("linear_relu", lambda x, w, b: dg.ops.linalg.linear(x, w, b, relu=True),
+         lambda x, w, b: np.maximum(x @ w.T + b, 0), [(6, 4), (3, 4), (3,)]),
     # fused losses (the full variants are in tests/test_losses.py)
     Case("cross_entropy_probs", lambda a, b: dg.nn.functional.cross_entropy(a, b.softmax(-1), reduction="none"),
          lambda a, b: -(_softmax(b, -1) * np.log(_softmax(a, -1))).sum(-1), [(3, 4), (3, 4)]),

@@ -11,6 +11,7 @@ namespace py = pybind11;
 
 void bind_gemm(py::module_& m);
 void bind_pointwise(py::module_& m);
+void bind_linear(py::module_& m);
 
 PYBIND11_MODULE(_C, m) {
   m.doc() = "deepgrad's C++ kernels (OpenMP + SIMD). Arrays in, arrays written in place.";
@@ -52,4 +53,5 @@ PYBIND11_MODULE(_C, m) {
 
   bind_gemm(m);
   bind_pointwise(m);
+  bind_linear(m);
 }

@@ -37,7 +37,7 @@ using detail::GemmKernel;
 constexpr int64_t kSkinnyAxpy = 3;
 constexpr int64_t kSkinnyDot = 8;
 // A thread should get at least this many multiply-adds, or starting it is not worth it.
-constexpr double kMinMacsPerThread = 64.0 * 64.0 * 64.0;
+constexpr double kMinMacsPerThread = 1 << 20;  // ~20 us of work: below it, thread start-up and a busy core cost more than they save
 
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 inline int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }

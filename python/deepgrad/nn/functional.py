@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import random
 from ..ops import elementwise as _ew
+from ..ops import linalg as _la
 from ..ops import reduce as _rd
 from ..ops.loss import (  # noqa: F401  (re-exported)
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss,
@@ -26,8 +27,11 @@ def linear(input, weight, bias=None):
             f"linear: input has {got} features but weight expects {weight.shape[1]} "
             f"(input shape {tuple(input.shape)}, weight shape {tuple(weight.shape)})"
         )
-    out = input.matmul(weight.t())  # a transposed view: the GEMM reads it without a copy
-    return out if bias is None else out + bias
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise RuntimeError(
+            f"linear: bias has shape {tuple(bias.shape)} but weight {tuple(weight.shape)} expects ({weight.shape[0]},)"
+        )
+    return _la.linear(input, weight, bias)
 
 
 # ---- activations ----

@@ -66,6 +66,47 @@ class MatMul(Function):
         return ga, gb
 
 
+class Linear(Function):
+    """y = x @ w.T + b (then ReLU when relu=True) in one C++ kernel; x is (M, K), w (N, K), b (N,) or absent."""
+
+    def forward(self, x, w, *bias, relu=False):
+        b = bias[0] if bias else None
+        x = np.ascontiguousarray(x)
+        w = np.ascontiguousarray(w)
+        y = np.empty((x.shape[0], w.shape[0]), dtype=x.dtype)
+        _C.linear_forward(y, x, w, None if b is None else np.ascontiguousarray(b), relu)
+        self.relu = relu
+        self.save_for_backward(x, w, y if relu else None)
+        return y
+
+    def backward(self, g):
+        x, w, y = self.saved_tensors
+        g = np.ascontiguousarray(g * (y > 0) if self.relu else g)
+        need = self.needs_input_grad
+        dx = np.empty_like(x) if need[0] else None
+        dw = np.empty_like(w) if need[1] else None
+        db = np.empty(w.shape[0], dtype=g.dtype) if len(need) > 2 and need[2] else None
+        _C.linear_backward(dx, dw, db, g, x, w)
+        return (dx, dw, db) if len(need) > 2 else (dx, dw)
+
+
+def linear(x, w, b=None, relu=False):
+    """x (*, K) @ w.T + b through the fused kernel; leading dims of x are folded into the GEMM's rows."""
+    if x.dtype != w.dtype or (b is not None and b.dtype != w.dtype) or x.dtype.kind != "f" or x.dtype.itemsize < 4:
+        if x.dtype != w.dtype:
+            raise RuntimeError(
+                f"linear: expected input and weight to have the same dtype, but got {x.dtype} (shape "
+                f"{tuple(x.shape)}) and {w.dtype} (shape {tuple(w.shape)})"
+            )
+        out = matmul(x, w.t())
+        out = out if b is None else out + b
+        return out.relu() if relu else out
+    lead = tuple(x.shape[:-1])
+    x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+    out = Linear.apply(x2, w, relu=relu) if b is None else Linear.apply(x2, w, b, relu=relu)
+    return out if x.ndim == 2 else out.reshape(lead + (w.shape[0],))
+
+
 def matmul(a, b):
     """torch.matmul: 1-D operands are promoted to matrices and the added dim removed afterwards."""
     from ..tensor import Tensor
