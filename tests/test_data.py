@@ -182,3 +182,16 @@ def test_random_split_reproducible_and_errors():
     assert a[0].indices == b[0].indices
     with pytest.raises(ValueError, match="does not equal"):
         random_split(range(10), [3, 4])
+
+
+def test_fast_path_through_subsets_matches_per_sample_path():
+    ds = tensor_ds(30)
+    part = Subset(random_split(ds, [20, 10], generator=dg.Generator().manual_seed(2))[0], list(range(19, -1, -2)))
+    fast = list(DataLoader(part, batch_size=4))
+    slow = list(DataLoader(part, batch_size=4, collate_fn=default_collate))  # a given collate_fn: per sample
+    assert len(fast) == len(slow) == 3
+    for (xf, yf), (xs, ys) in zip(fast, slow):
+        np.testing.assert_array_equal(xf.numpy(), xs.numpy())
+        np.testing.assert_array_equal(yf.numpy(), ys.numpy())
+    expected = [part[i][1].item() for i in range(len(part))]
+    assert np.concatenate([b[1].numpy() for b in fast]).tolist() == expected

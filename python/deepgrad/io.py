@@ -27,7 +27,7 @@ def _flatten(obj, path, tensors):
         while name in tensors:  # two paths can join to one name ({'a.b': x, 'a': {'b': y}})
             name, n = f"{base}#{n}", n + 1
         array = obj.detach()._data if isinstance(obj, Tensor) else obj
-        tensors[name] = np.ascontiguousarray(array)
+        tensors[name] = np.asarray(array, order="C")
         return {"t": name}
     if isinstance(obj, dict):
         for k in obj:

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .collate import default_collate, default_convert
-from .dataset import TensorDataset
+from .dataset import Subset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
@@ -12,7 +12,7 @@ class DataLoader:
 
     shuffle=True draws a new permutation each epoch from `generator` (a dg.Generator) or, when it is None, from the
     global generator, so dg.manual_seed makes the epochs reproducible. Batches of a TensorDataset (with the default
-    collate) are taken with one fancy index per tensor instead of stacking samples one by one.
+    collate), or of Subsets of one, are taken with one fancy index per tensor instead of stacking samples one by one.
 
     num_workers > 0 is accepted for compatibility but the batches are still built in this process: the loading cost
     of in-memory tensors is a copy, smaller than the cost of sending it between processes.
@@ -47,19 +47,30 @@ class DataLoader:
         self._default_collate = collate_fn is None
         self.collate_fn = collate_fn or (default_collate if batch_sampler is not None else default_convert)
 
-    def _fast_path(self):
-        return (self._default_collate and isinstance(self.dataset, TensorDataset)
-                and type(self.dataset).__getitem__ is TensorDataset.__getitem__
-                and isinstance(self.batch_sampler, BatchSampler)
-                and not any(t.requires_grad for t in self.dataset.tensors))
+    def _tensor_source(self):
+        """(arrays, index map) when batches can be cut straight from a TensorDataset's arrays (also through
+        Subsets of one, such as random_split gives), else None."""
+        if not (self._default_collate and isinstance(self.batch_sampler, BatchSampler)):
+            return None
+        dataset, index_map = self.dataset, None
+        while type(dataset) is Subset:
+            indices = np.asarray(dataset.indices, dtype=np.int64)
+            index_map = indices if index_map is None else indices[index_map]
+            dataset = dataset.dataset
+        if not (isinstance(dataset, TensorDataset) and type(dataset).__getitem__ is TensorDataset.__getitem__):
+            return None
+        if any(t.requires_grad for t in dataset.tensors):
+            return None
+        return [t._data for t in dataset.tensors], index_map
 
     def __iter__(self):
         if self.batch_sampler is None:
             for index in self.sampler:
                 yield self.collate_fn(self.dataset[index])
-        elif self._fast_path():
-            arrays = [t._data for t in self.dataset.tensors]
+        elif (source := self._tensor_source()) is not None:
+            arrays, index_map = source
             for idx in self.batch_sampler._index_arrays():
+                idx = idx if index_map is None else index_map[idx]
                 yield [Tensor._wrap(a[idx]) for a in arrays]
         else:
             for indices in self.batch_sampler:

@@ -1,1 +1,4 @@
-"""(being written)"""
+"""Reusable model definitions used by the recipes."""
+from .mlp import MLP
+
+__all__ = ["MLP"]
