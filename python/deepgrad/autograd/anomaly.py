@@ -1,14 +1,13 @@
 """detect_anomaly: name the op that first produced NaN, forward or backward."""
-import threading
 import traceback
 
 import numpy as np
 
-_state = threading.local()
+enabled = False  # global, as in PyTorch; read on every op, so a plain module attribute
 
 
 def is_anomaly_enabled():
-    return getattr(_state, "enabled", False)
+    return enabled
 
 
 class detect_anomaly:
@@ -22,12 +21,14 @@ class detect_anomaly:
         self.check_nan = check_nan
 
     def __enter__(self):
-        self._prev = is_anomaly_enabled()
-        _state.enabled = self.check_nan
+        global enabled
+        self._prev = enabled
+        enabled = self.check_nan
         return self
 
     def __exit__(self, *exc):
-        _state.enabled = self._prev
+        global enabled
+        enabled = self._prev
         return False
 
     def __call__(self, fn):

@@ -16,15 +16,13 @@ from .grad_mode import is_grad_enabled
 
 
 class Function:
-    __slots__ = ("inputs", "needs_input_grad", "_saved", "_freed", "_trace", "_output", "__dict__")
-
-    def __init__(self):
-        self.inputs = ()
-        self.needs_input_grad = ()
-        self._saved = ()
-        self._freed = False
-        self._trace = None
-        self._output = None
+    # per-instance state, with class-level defaults so that creating a node costs nothing
+    inputs = ()
+    needs_input_grad = ()
+    _saved = ()
+    _freed = False
+    _trace = None
+    _output = None
 
     _torch_style = False  # set per subclass: forward written as a PyTorch staticmethod forward(ctx, ...)
 
@@ -63,26 +61,36 @@ class Function:
 
     @classmethod
     def apply(cls, *tensors, **options):
-        from ..tensor import Tensor
-
         if cls._torch_style:
             return _apply_torch_style(cls, tensors, options)
         ctx = cls()
         arrays = [t._data for t in tensors]
         with np.errstate(all="ignore"):  # NaN/inf are values here, as in PyTorch; detect_anomaly reports them
             out = ctx.forward(*arrays, **options)
-        if anomaly.is_anomaly_enabled():
+        if anomaly.enabled:
             ctx._trace = anomaly.creation_trace()
             anomaly.check_forward(cls.__name__, arrays, out, ctx._trace)
-        needs = tuple(t.requires_grad for t in tensors)
-        result = Tensor._wrap(out)
-        if is_grad_enabled() and any(needs) and result._data.dtype.kind in "fc":
+        result = _tensor_class()._wrap(out)
+        needs = tuple([t._requires_grad for t in tensors])
+        if True in needs and is_grad_enabled() and result._data.dtype.kind in "fc":
             ctx.inputs = tensors
             ctx.needs_input_grad = needs
             result.requires_grad = True
             result._ctx = ctx
             ctx._output = weakref.ref(result)
         return result
+
+
+_Tensor = []
+
+
+def _tensor_class():
+    """deepgrad.tensor.Tensor, imported on first use (tensor.py imports this module)."""
+    if not _Tensor:
+        from ..tensor import Tensor
+
+        _Tensor.append(Tensor)
+    return _Tensor[0]
 
 
 def unbroadcast(grad, shape):

@@ -67,32 +67,35 @@ class MatMul(Function):
 
 
 class Linear(Function):
-    """y = x @ w.T + b (then ReLU when relu=True) in one C++ kernel; x is (M, K), w (N, K), b (N,) or absent."""
+    """y = x @ w.T + b (then ReLU when relu=True) in one C++ kernel; x is (*, K), w (N, K), b (N,) or absent."""
 
     def forward(self, x, w, *bias, relu=False):
         b = bias[0] if bias else None
-        x = np.ascontiguousarray(x)
+        self.x_shape = x.shape
+        x2 = np.ascontiguousarray(x.reshape(-1, x.shape[-1]))  # leading dims fold into the GEMM's rows
         w = np.ascontiguousarray(w)
-        y = np.empty((x.shape[0], w.shape[0]), dtype=x.dtype)
-        _C.linear_forward(y, x, w, None if b is None else np.ascontiguousarray(b), relu)
+        y = np.empty((x2.shape[0], w.shape[0]), dtype=x.dtype)
+        _C.linear_forward(y, x2, w, None if b is None else np.ascontiguousarray(b), relu)
         self.relu = relu
-        self.save_for_backward(x, w, y if relu else None)
-        return y
+        self.save_for_backward(x2, w, y if relu else None)
+        return y.reshape(x.shape[:-1] + (w.shape[0],))
 
     def backward(self, g):
-        x, w, y = self.saved_tensors
+        x2, w, y = self.saved_tensors
+        g = g.reshape(-1, w.shape[0])
         g = np.ascontiguousarray(g * (y > 0) if self.relu else g)
         need = self.needs_input_grad
-        dx = np.empty_like(x) if need[0] else None
+        dx = np.empty_like(x2) if need[0] else None
         dw = np.empty_like(w) if need[1] else None
         db = np.empty(w.shape[0], dtype=g.dtype) if len(need) > 2 and need[2] else None
-        _C.linear_backward(dx, dw, db, g, x, w)
+        _C.linear_backward(dx, dw, db, g, x2, w)
+        dx = None if dx is None else dx.reshape(self.x_shape)
         return (dx, dw, db) if len(need) > 2 else (dx, dw)
 
 
 def linear(x, w, b=None, relu=False):
-    """x (*, K) @ w.T + b through the fused kernel; leading dims of x are folded into the GEMM's rows."""
-    if x.dtype != w.dtype or (b is not None and b.dtype != w.dtype) or x.dtype.kind != "f" or x.dtype.itemsize < 4:
+    """x (*, K) @ w.T + b through the fused kernel (float32/float64 with matching dtypes)."""
+    if x.dtype != w.dtype or (b is not None and b.dtype != w.dtype) or x.dtype not in (np.float32, np.float64):
         if x.dtype != w.dtype:
             raise RuntimeError(
                 f"linear: expected input and weight to have the same dtype, but got {x.dtype} (shape "
@@ -101,10 +104,7 @@ def linear(x, w, b=None, relu=False):
         out = matmul(x, w.t())
         out = out if b is None else out + b
         return out.relu() if relu else out
-    lead = tuple(x.shape[:-1])
-    x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
-    out = Linear.apply(x2, w, relu=relu) if b is None else Linear.apply(x2, w, b, relu=relu)
-    return out if x.ndim == 2 else out.reshape(lead + (w.shape[0],))
+    return Linear.apply(x, w, relu=relu) if b is None else Linear.apply(x, w, b, relu=relu)
 
 
 def matmul(a, b):

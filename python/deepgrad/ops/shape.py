@@ -1,4 +1,6 @@
 """Shape ops: reshape, permute, expand, cat, index, gather; views in NumPy wherever possible."""
+import math
+
 import numpy as np
 
 from ..autograd.function import Function, unbroadcast
@@ -50,15 +52,15 @@ class Cat(Function):
 def _resolve_shape(shape, numel, op, in_shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    shape = tuple(int(n) for n in shape)
-    known = int(np.prod([n for n in shape if n != -1])) if shape else 1
-    if shape.count(-1) > 1:
-        raise RuntimeError(f"{op}: only one dimension can be inferred, got {shape}")
+    shape = tuple([int(n) for n in shape])
     if -1 in shape:
+        if shape.count(-1) > 1:
+            raise RuntimeError(f"{op}: only one dimension can be inferred, got {shape}")
+        known = math.prod(n for n in shape if n != -1)
         if known == 0 or numel % known:
             raise RuntimeError(f"{op}: shape {shape} is invalid for input of size {numel} (shape {in_shape})")
         shape = tuple(numel // known if n == -1 else n for n in shape)
-    if int(np.prod(shape)) != numel:
+    if math.prod(shape) != numel or min(shape, default=0) < 0:
         raise RuntimeError(f"{op}: shape {shape} is invalid for input of size {numel} (shape {in_shape})")
     return shape
 
