@@ -1,6 +1,11 @@
 """deepgrad: a compact deep-learning framework with a PyTorch-like API over C++ kernels."""
 from . import _C
 from .autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+# tensor first: the op modules import Tensor at load time, and tensor.py loads them at its end
+from .tensor import (
+    Size, Tensor, arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like,
+    rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,
+)
 from .dtypes import (
     bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16, int32, int64,
     long, set_default_dtype, short, uint8,
@@ -19,10 +24,6 @@ from .ops.shape import (
 )
 from .parallel import get_num_threads, set_num_threads
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from .tensor import (
-    Size, Tensor, arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like,
-    rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,
-)
 from . import autograd, nn, optim, data, datasets, utils  # noqa: E402
 from .io import load, save  # noqa: E402
 

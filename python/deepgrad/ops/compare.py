@@ -1,12 +1,11 @@
 """Comparisons and logical ops: not differentiable, they return bool tensors."""
 import numpy as np
 
+from ..tensor import Tensor
 from .elementwise import operands
 
 
 def _wrap(array):
-    from ..tensor import Tensor
-
     return Tensor._wrap(np.asarray(array))
 
 

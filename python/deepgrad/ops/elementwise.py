@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function, unbroadcast
+from ..tensor import Tensor, tensor
 
 
 class Add(Function):
@@ -355,8 +356,6 @@ class Clone(Function):
 
 def as_operand(x, like_dtype):
     """A Tensor for x: Tensors pass through, Python scalars take the tensor's dtype (PyTorch's promotion)."""
-    from ..tensor import Tensor, tensor
-
     if isinstance(x, Tensor):
         return x
     if isinstance(x, (int, float, bool, np.number, np.bool_)):
@@ -366,17 +365,19 @@ def as_operand(x, like_dtype):
 
 def operands(a, b, op):
     """Both arguments as Tensors of the promoted dtype, with a clear error when they do not broadcast."""
-    from ..tensor import Tensor
-
     if not isinstance(a, Tensor):
         a = as_operand(a, b.dtype)
     if not isinstance(b, Tensor):
         b = as_operand(b, a.dtype)
-    if a.dtype != b.dtype:
-        dt = dtypes.promote(a.dtype, b.dtype)
-        a, b = (a if a.dtype == dt else cast(a, dt)), (b if b.dtype == dt else cast(b, dt))
-    if a.shape != b.shape:
-        check_broadcast(a.shape, b.shape, op)
+    da, db = a._data.dtype, b._data.dtype
+    if da != db:
+        dt = dtypes.promote(da, db)
+        a, b = (a if da == dt else cast(a, dt)), (b if db == dt else cast(b, dt))
+    sa, sb = a._data.shape, b._data.shape
+    if sa != sb and sa and sb:
+        for x, y in zip(reversed(sa), reversed(sb)):
+            if x != y and x != 1 and y != 1:
+                check_broadcast(sa, sb, op)
     return a, b
 
 
@@ -410,8 +411,6 @@ def mul(a, b):
 def div(a, b, rounding_mode=None):
     a, b = operands(a, b, "div")
     if rounding_mode is not None:
-        from ..tensor import Tensor
-
         fn = {"floor": np.floor_divide, "trunc": lambda x, y: np.trunc(x / y).astype(x.dtype)}[rounding_mode]
         return Tensor._wrap(fn(a._data, b._data))
     if a.dtype.kind != "f":  # true division of integers gives the default float dtype, as in PyTorch
@@ -420,8 +419,6 @@ def div(a, b, rounding_mode=None):
 
 
 def pow(a, b):
-    from ..tensor import Tensor
-
     if isinstance(a, Tensor) and isinstance(b, (int, float, np.number)) and not isinstance(b, bool):
         return PowScalar.apply(a, exponent=b)
     if not isinstance(a, Tensor) and isinstance(a, (int, float, np.number)):
@@ -472,8 +469,6 @@ def cos(a):
 
 
 def clamp(a, min=None, max=None):
-    from ..tensor import Tensor
-
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -495,8 +490,6 @@ def minimum(a, b):
 
 
 def where(condition, a, b):
-    from ..tensor import Tensor
-
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
@@ -545,8 +538,6 @@ def gelu(a, approximate="none"):
 
 def _no_grad_unary(fn):
     def op(a):
-        from ..tensor import Tensor
-
         return Tensor._wrap(fn(a._data))
 
     op.__name__ = fn.__name__

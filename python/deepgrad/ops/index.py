@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd.function import Function
+from ..tensor import Tensor
 
 
 def _is_basic_index(index):
@@ -45,8 +46,6 @@ class Gather(Function):
 
 def convert_index(index):
     """Tensors inside an index become NumPy arrays; lists of ints become integer arrays."""
-    from ..tensor import Tensor
-
     def conv(i):
         if isinstance(i, Tensor):
             return i._data
@@ -66,8 +65,6 @@ def getitem(a, index):
 
 
 def gather(a, dim, index):
-    from ..tensor import Tensor
-
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"gather: expected an integer index, got {idx.dtype}")

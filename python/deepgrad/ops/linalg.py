@@ -3,6 +3,7 @@ import numpy as np
 
 from .. import _C
 from ..autograd.function import Function, unbroadcast
+from ..tensor import Tensor
 
 
 def _gemm_operand(x):
@@ -109,8 +110,6 @@ def linear(x, w, b=None, relu=False):
 
 def matmul(a, b):
     """torch.matmul: 1-D operands are promoted to matrices and the added dim removed afterwards."""
-    from ..tensor import Tensor
-
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected Tensors, got {type(a).__name__} and {type(b).__name__}")
     if a.ndim == 0 or b.ndim == 0:

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from ..autograd.function import Function
+from ..tensor import Tensor, as_tensor
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -89,8 +90,6 @@ class BinaryCrossEntropy(Function):
 
 
 def _tensor(x, like=None):
-    from ..tensor import Tensor, as_tensor
-
     if isinstance(x, Tensor):
         return x
     return as_tensor(x, dtype=like.dtype if like is not None and np.asarray(x).dtype.kind == "f" else None)
@@ -234,8 +233,6 @@ def _class_layout(input, target, weight, op):
     """(M, C) rows of the input, the target in the same row order and the batch shape, for an input of
     shape (C,), (N, C) or (N, C, d1, ...) with class-index targets (batch shape) or probabilities (input's shape).
     """
-    from ..tensor import Tensor
-
     if input.ndim == 0:
         raise ValueError(f"{op}: input must have at least 1 dimension (the classes), got a 0-d tensor")
     target = target if isinstance(target, Tensor) else _tensor(target)
@@ -303,8 +300,6 @@ def cross_entropy(
     With indices, 'mean' divides by the summed weight of the non-ignored targets; with probabilities, by the
     number of rows. label_smoothing eps mixes the target with the uniform distribution: (1 - eps) y + eps / C.
     """
-    from ..tensor import Tensor
-
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
@@ -322,8 +317,6 @@ def cross_entropy(
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """-w_t input[t] for log-probabilities input (C,), (N, C) or (N, C, d1, ...); 'mean' divides by sum(w_t)."""
-    from ..tensor import Tensor
-
     _check_reduction(reduction, "nll_loss")
     z, t, batch, w = _class_layout(input, target, weight, "nll_loss")
     if isinstance(t, Tensor):

@@ -5,6 +5,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd.function import Function
+from ..tensor import Tensor
 
 
 def normalize_dims(dim, ndim, op):
@@ -138,8 +139,6 @@ ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
 def _wrap(array):
-    from ..tensor import Tensor
-
     return Tensor._wrap(np.asarray(array))
 
 
@@ -176,7 +175,6 @@ def std(a, dim=None, unbiased=None, keepdim=False, correction=None):
 
 
 def _max_or_min(a, dim, keepdim, largest):
-    from ..tensor import Tensor
     from .elementwise import maximum, minimum
 
     if isinstance(dim, Tensor):

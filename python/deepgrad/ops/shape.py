@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function, unbroadcast
+from ..tensor import Tensor
 
 
 class Reshape(Function):
@@ -176,7 +177,6 @@ def repeat(a, *sizes):
 
 
 def cat(tensors, dim=0):
-    from ..tensor import Tensor
     from .elementwise import cast
     from .. import dtypes
 
