@@ -12,7 +12,8 @@ installed) limits NumPy's BLAS and reports which kernel it runs. Libraries are t
 another with a pause between them, so one library's idle spinning threads do not steal a core
 from the next. Each figure is the best of several runs.
 
-Sections are functions in SECTIONS: add conv, lstm, attention, ... beside gemm.
+Sections are functions in SECTIONS: gemm, conv (conv2d and max_pool2d forward + backward); add lstm,
+attention, ... beside them.
 """
 
 import argparse
@@ -83,7 +84,69 @@ def bench_gemm(libs, quick):
     return rows
 
 
-SECTIONS = {"gemm": bench_gemm}
+# (label, input shape, out channels, padding): the course's CNN layers (digits/MNIST, CIFAR-like).
+CONV_CASES = [
+    ("conv 3x3 (64,1,28,28)->24", (64, 1, 28, 28), 24, 0),
+    ("conv 3x3 (64,24,13,13)->36", (64, 24, 13, 13), 36, 0),
+    ("conv 3x3 pad 1 (64,3,32,32)->32", (64, 3, 32, 32), 32, 1),
+]
+
+
+def bench_conv(libs, quick):
+    """float32 forward + backward (input, weight and bias gradients) through each library's autograd.
+
+    conv GFLOP/s = 3 * 2*N*K*P*Q*C*R*S / time (forward, input gradient, weight gradient); max_pool2d counts one op
+    per window element forward and one per output backward.
+    """
+    import numpy as np
+
+    import deepgrad as dg
+    from deepgrad.ops.conv import conv2d
+    from deepgrad.ops.pool import max_pool2d
+
+    rng = np.random.default_rng(0)
+    cases = CONV_CASES + [("max_pool2d 2x2 (64,24,26,26)", (64, 24, 26, 26), None, 0)]
+    rows = []
+    for label, shape, K, pad in cases:
+        x = rng.standard_normal(shape).astype(np.float32)
+        N, C, H, W = shape
+        if K is None:
+            P, Q = H // 2, W // 2
+            flops = N * C * P * Q * 4 + N * C * P * Q
+            arrays = (x,)
+            dg_fn = lambda t: max_pool2d(t[0], 2)  # noqa: E731
+            torch_fn = lambda t: libs["torch"].nn.functional.max_pool2d(t[0], 2)  # noqa: E731
+        else:
+            P, Q = H + 2 * pad - 2, W + 2 * pad - 2
+            flops = 3 * 2.0 * N * K * P * Q * C * 9
+            arrays = (x, rng.standard_normal((K, C, 3, 3)).astype(np.float32), rng.standard_normal(K).astype(np.float32))
+            dg_fn = lambda t, pad=pad: conv2d(t[0], t[1], t[2], padding=pad)  # noqa: E731
+            torch_fn = lambda t, pad=pad: libs["torch"].nn.functional.conv2d(t[0], t[1], t[2], padding=pad)  # noqa: E731
+        g = rng.standard_normal((N, C if K is None else K, P, Q)).astype(np.float32)
+
+        def step(fn, grad, tensors):
+            for t in tensors:
+                t.grad = None
+            fn(tensors).backward(grad)
+
+        fns = {}
+        dg_t = [dg.tensor(a, requires_grad=True) for a in arrays]
+        dg_g = dg.tensor(g)
+        fns["deepgrad"] = lambda: step(dg_fn, dg_g, dg_t)
+        if "torch" in libs:
+            torch = libs["torch"]
+            t_t = [torch.tensor(a, requires_grad=True) for a in arrays]
+            t_g = torch.tensor(g)
+            fns["torch"] = lambda: step(torch_fn, t_g, t_t)
+        gflops = {}
+        for name, fn in fns.items():
+            time.sleep(SETTLE_S)
+            gflops[name] = flops / best_time(fn) / 1e9
+        rows.append((label, gflops))
+    return rows
+
+
+SECTIONS = {"gemm": bench_gemm, "conv": bench_conv}
 
 
 # ---- child: one thread count ----------------------------------------------------------------

@@ -10,6 +10,9 @@ from typing import Callable
 import numpy as np
 
 import deepgrad as dg
+from deepgrad.ops import conv, pool
+from test_kernels_conv import ref_conv2d, ref_conv_transpose2d
+from test_kernels_pool import ref_adaptive_avg_pool2d, ref_avg_pool2d, ref_max_pool2d
 
 
 @dataclass
@@ -145,6 +148,18 @@ CASES = [
     Case("binary_cross_entropy",
          lambda a, b: dg.nn.functional.binary_cross_entropy(a.sigmoid(), b.sigmoid(), reduction="none"),
          lambda a, b: -(_sig(b) * np.log(_sig(a)) + (1 - _sig(b)) * np.log(1 - _sig(a))), [(2, 3), (2, 3)]),
+    # convolution and pooling (NumPy references and the full variants: tests/test_kernels_conv.py, test_kernels_pool.py,
+    # test_ops_conv_pool.py)
+    Case("conv2d", lambda x, w, b: conv.conv2d(x, w, b, stride=2, padding=1, groups=2),
+         lambda x, w, b: ref_conv2d(x, w, b, (2, 2), (1, 1), (1, 1), 2), [(2, 4, 5, 5), (4, 2, 3, 3), (4,)]),
+    Case("conv_transpose2d", lambda x, w, b: conv.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+         lambda x, w, b: ref_conv_transpose2d(x, w, b, (2, 2), (1, 1), (1, 1), 1, (1, 1)), [(1, 2, 3, 3), (2, 3, 3, 3), (3,)]),
+    Case("max_pool2d", lambda x: pool.max_pool2d(x, 2),
+         lambda x: ref_max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (2, 2))[0], [(2, 3, 4, 5)]),
+    Case("avg_pool2d", lambda x: pool.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+         lambda x: ref_avg_pool2d(x, (3, 3), (2, 2), (1, 1), (3, 4), False, 0), [(1, 2, 5, 6)]),
+    Case("adaptive_avg_pool2d", lambda x: pool.adaptive_avg_pool2d(x, (2, 3)),
+         lambda x: ref_adaptive_avg_pool2d(x, (2, 3)), [(1, 2, 5, 7)]),
 ]
 
 

@@ -12,6 +12,8 @@ namespace py = pybind11;
 void bind_gemm(py::module_& m);
 void bind_pointwise(py::module_& m);
 void bind_linear(py::module_& m);
+void bind_conv(py::module_& m);
+void bind_pool(py::module_& m);
 
 PYBIND11_MODULE(_C, m) {
   m.doc() = "deepgrad's C++ kernels (OpenMP + SIMD). Arrays in, arrays written in place.";
@@ -54,4 +56,6 @@ PYBIND11_MODULE(_C, m) {
   bind_gemm(m);
   bind_pointwise(m);
   bind_linear(m);
+  bind_conv(m);
+  bind_pool(m);
 }

@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 
 from .. import random
+from ..ops.conv import conv2d, conv_transpose2d  # noqa: F401  (re-exported)
+from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
 from ..ops import elementwise as _ew
 from ..ops import linalg as _la
 from ..ops import reduce as _rd
