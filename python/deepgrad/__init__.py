@@ -24,7 +24,7 @@ from .ops.shape import (
 )
 from .parallel import get_num_threads, set_num_threads
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from . import autograd, nn, optim, data, datasets, utils  # noqa: E402
+from . import autograd, nn, optim, data, datasets, distributions, utils  # noqa: E402
 from .io import load, save  # noqa: E402
 
 __version__ = "0.1.0"

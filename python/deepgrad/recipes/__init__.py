@@ -9,6 +9,12 @@ import importlib
 # name -> (module, one-line description)
 RECIPES = {
     "digits-mlp": ("deepgrad.recipes.digits_mlp", "MLP 64-128-64-10 on scikit-learn's 8x8 digits (test accuracy >= 0.95)"),
+    "cartpole-reinforce": ("deepgrad.recipes.cartpole_reinforce",
+                           "REINFORCE, policy 4-32-2, on CartPole-v1 (average reward >= 475 in <= 1000 episodes)"),
+    "cartpole-dqn": ("deepgrad.recipes.cartpole_dqn",
+                     "DQN with replay and a target network on CartPole-v1 (average reward >= 475 within 50k steps)"),
+    "pendulum": ("deepgrad.recipes.pendulum",
+                 "SAC, a tanh-Gaussian policy, on Pendulum-v1 (average reward >= -200 within 50k steps)"),
 }
 
 
