@@ -136,6 +136,38 @@ def test_gemm_large(simd, threads, M, N, K, dtype):
         check(got, a, b, c0, trans_a, trans_b, 0.75, 0.5)
 
 
+# Shapes on either side of the blocked path's cut-offs (float32 sizes; float64 doubles the bytes):
+# A read in place when op(A) <= 256 KiB or N <= 2*nr; B read in place when op(B) <= 32 KiB;
+# C computed transposed when N < nr (16) and M*N <= 65536 (MLP output layers, N = 10).
+CUTOFF_SHAPES = [
+    (128, 40, 512),   # op(A) exactly 256 KiB in float32: in place
+    (129, 40, 512),   # one row more: packed
+    (260, 32, 260),   # op(A) over 256 KiB but N = 2*nr: in place
+    (260, 33, 260),   # N one past it: packed
+    (20, 64, 128),    # op(B) exactly 32 KiB: B in place
+    (20, 65, 128),    # B in place with a ragged, packed last panel
+    (64, 10, 128),    # MLP output layer: transposed C
+    (100, 9, 50),     # transposed, ragged in both tiles
+    (6553, 10, 3),    # M*N just under the transposed path's limit
+    (6554, 10, 3),    # just over it
+    (61, 15, 37),     # K not a multiple of the 8x8 transpose used to pack B^T
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("M,N,K", CUTOFF_SHAPES, ids=lambda s: str(s))
+def test_gemm_path_cutoffs(threads, M, N, K, dtype):
+    # The cut-offs are set for the AVX2 tiles (the default where the CPU has them).
+    rng = np.random.default_rng(M * 31 + N * 7 + K)
+    for (trans_a, trans_b), (alpha, beta) in zip(TRANS, [(1.0, 0.0), (0.5, 1.0), (-1.5, 0.25), (2.0, -1.0)]):
+        a, b = make_operands(rng, M, N, K, trans_a, trans_b, dtype)
+        c0 = rng.standard_normal((1, M, N)).astype(dtype)
+        if beta == 0.0:
+            c0[:] = np.nan
+        got = run(_C.gemm, a, b, c0.copy(), trans_a, trans_b, alpha, beta)
+        check(got, a, b, c0, trans_a, trans_b, alpha, beta)
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("alpha,beta", [(1.0, 1.0), (-0.5, 2.0), (2.5, 0.0), (1.0, -1.0), (0.0, 3.0)])
 @pytest.mark.parametrize("M,N,K", [(7, 13, 31), (2, 40, 9), (40, 5, 9), (70, 70, 70)])

@@ -14,22 +14,44 @@ namespace {
 
 // ---- float, 6 x 16 ---------------------------------------------------------------------
 
-// c[0:8], c[8:16] = alpha*acc + beta*c  (beta == 0: c not read)
-static inline void store_row_f32(float* c, __m256 lo, __m256 hi, __m256 valpha, __m256 vbeta,
-                                 bool beta_zero) {
-  lo = _mm256_mul_ps(lo, valpha);
-  hi = _mm256_mul_ps(hi, valpha);
-  if (!beta_zero) {
-    lo = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(c), lo);
-    hi = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(c + 8), hi);
-  }
-  _mm256_storeu_ps(c, lo);
-  _mm256_storeu_ps(c + 8, hi);
+// Lane masks for the first n (0..8) floats of a vector.
+static inline __m256i first_lanes(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-void ukernel_f32_6x16(int64_t kc, const float* __restrict a, const float* __restrict b,
-                      float* __restrict c, int64_t ldc, float alpha, float beta, int64_t m,
-                      int64_t n) {
+// c[0:n] = alpha*acc + beta*c[0:n] for one row of the tile (n <= 16; beta == 0: c not read).
+static inline void store_row_f32(float* c, __m256 lo, __m256 hi, __m256 valpha, __m256 vbeta,
+                                 bool beta_zero, int64_t n, __m256i mlo, __m256i mhi) {
+  lo = _mm256_mul_ps(lo, valpha);
+  hi = _mm256_mul_ps(hi, valpha);
+  if (n == 16) {
+    if (!beta_zero) {
+      lo = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(c), lo);
+      hi = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(c + 8), hi);
+    }
+    _mm256_storeu_ps(c, lo);
+    _mm256_storeu_ps(c + 8, hi);
+    return;
+  }
+  if (!beta_zero) {
+    lo = _mm256_fmadd_ps(vbeta, _mm256_maskload_ps(c, mlo), lo);
+    hi = _mm256_fmadd_ps(vbeta, _mm256_maskload_ps(c + 8, mhi), hi);
+  }
+  _mm256_maskstore_ps(c, mlo, lo);
+  _mm256_maskstore_ps(c + 8, mhi, hi);
+}
+
+// The 6 x 16 tile C[0:m, 0:n] (m <= 6, n <= 16) = alpha * sum_p A(i, p) * b[p*16 + j] + beta*C.
+// kPacked: A(i, p) = a[p*6 + i], a packed micro-panel (rows past m are zero padding).
+// Otherwise A(i, p) = a[i*rs_a + p*cs_a] read straight from the caller's matrix; rows past m
+// repeat row 0 (their sums are computed and dropped), so nothing outside A is read; and row p
+// of the B panel is at b + p*rs_b (rs_b = 16 for a packed panel, ldb for B read in place).
+template <bool kPacked>
+static inline void tile_f32_6x16(int64_t kc, const float* __restrict a, int64_t rs_a,
+                                 int64_t cs_a, const float* __restrict b, int64_t rs_b,
+                                 float* __restrict c,
+                                 int64_t ldc, float alpha, float beta, int64_t m, int64_t n) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -37,81 +59,100 @@ void ukernel_f32_6x16(int64_t kc, const float* __restrict a, const float* __rest
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
 
+  const int64_t step = kPacked ? 6 : cs_a;
+  const float* a0 = a;
+  const float* a1 = kPacked ? a + 1 : a + (m > 1 ? rs_a : 0);
+  const float* a2 = kPacked ? a + 2 : a + (m > 2 ? 2 * rs_a : 0);
+  const float* a3 = kPacked ? a + 3 : a + (m > 3 ? 3 * rs_a : 0);
+  const float* a4 = kPacked ? a + 4 : a + (m > 4 ? 4 * rs_a : 0);
+  const float* a5 = kPacked ? a + 5 : a + (m > 5 ? 5 * rs_a : 0);
+  int64_t o = 0;
 #pragma GCC unroll 4
   for (int64_t p = 0; p < kc; ++p) {
-    const __m256 b0 = _mm256_load_ps(b);
-    const __m256 b1 = _mm256_load_ps(b + 8);
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = _mm256_loadu_ps(b + 8);
     __m256 av;
-    av = _mm256_broadcast_ss(a + 0);
+    av = _mm256_broadcast_ss(a0 + o);
     c00 = _mm256_fmadd_ps(av, b0, c00);
     c01 = _mm256_fmadd_ps(av, b1, c01);
-    av = _mm256_broadcast_ss(a + 1);
+    av = _mm256_broadcast_ss(a1 + o);
     c10 = _mm256_fmadd_ps(av, b0, c10);
     c11 = _mm256_fmadd_ps(av, b1, c11);
-    av = _mm256_broadcast_ss(a + 2);
+    av = _mm256_broadcast_ss(a2 + o);
     c20 = _mm256_fmadd_ps(av, b0, c20);
     c21 = _mm256_fmadd_ps(av, b1, c21);
-    av = _mm256_broadcast_ss(a + 3);
+    av = _mm256_broadcast_ss(a3 + o);
     c30 = _mm256_fmadd_ps(av, b0, c30);
     c31 = _mm256_fmadd_ps(av, b1, c31);
-    av = _mm256_broadcast_ss(a + 4);
+    av = _mm256_broadcast_ss(a4 + o);
     c40 = _mm256_fmadd_ps(av, b0, c40);
     c41 = _mm256_fmadd_ps(av, b1, c41);
-    av = _mm256_broadcast_ss(a + 5);
+    av = _mm256_broadcast_ss(a5 + o);
     c50 = _mm256_fmadd_ps(av, b0, c50);
     c51 = _mm256_fmadd_ps(av, b1, c51);
-    a += 6;
-    b += 16;
+    o += step;
+    b += kPacked ? 16 : rs_b;
   }
 
   const __m256 valpha = _mm256_set1_ps(alpha);
   const __m256 vbeta = _mm256_set1_ps(beta);
   const bool beta_zero = (beta == 0.0f);
-  if (m == 6 && n == 16) {
-    store_row_f32(c + 0 * ldc, c00, c01, valpha, vbeta, beta_zero);
-    store_row_f32(c + 1 * ldc, c10, c11, valpha, vbeta, beta_zero);
-    store_row_f32(c + 2 * ldc, c20, c21, valpha, vbeta, beta_zero);
-    store_row_f32(c + 3 * ldc, c30, c31, valpha, vbeta, beta_zero);
-    store_row_f32(c + 4 * ldc, c40, c41, valpha, vbeta, beta_zero);
-    store_row_f32(c + 5 * ldc, c50, c51, valpha, vbeta, beta_zero);
-    return;
-  }
-  // Edge tile: spill the accumulators, then merge only the m x n corner.
-  alignas(32) float t[6 * 16];
-  _mm256_store_ps(t + 0 * 16, c00), _mm256_store_ps(t + 0 * 16 + 8, c01);
-  _mm256_store_ps(t + 1 * 16, c10), _mm256_store_ps(t + 1 * 16 + 8, c11);
-  _mm256_store_ps(t + 2 * 16, c20), _mm256_store_ps(t + 2 * 16 + 8, c21);
-  _mm256_store_ps(t + 3 * 16, c30), _mm256_store_ps(t + 3 * 16 + 8, c31);
-  _mm256_store_ps(t + 4 * 16, c40), _mm256_store_ps(t + 4 * 16 + 8, c41);
-  _mm256_store_ps(t + 5 * 16, c50), _mm256_store_ps(t + 5 * 16 + 8, c51);
-  for (int64_t i = 0; i < m; ++i) {
-    float* ci = c + i * ldc;
-    const float* ti = t + i * 16;
-    if (beta_zero) {
-      for (int64_t j = 0; j < n; ++j) ci[j] = alpha * ti[j];
-    } else {
-      for (int64_t j = 0; j < n; ++j) ci[j] = alpha * ti[j] + beta * ci[j];
-    }
-  }
+  const __m256i mlo = first_lanes(n < 8 ? n : 8);
+  const __m256i mhi = first_lanes(n > 8 ? n - 8 : 0);
+  store_row_f32(c, c00, c01, valpha, vbeta, beta_zero, n, mlo, mhi);
+  if (m > 1) store_row_f32(c + 1 * ldc, c10, c11, valpha, vbeta, beta_zero, n, mlo, mhi);
+  if (m > 2) store_row_f32(c + 2 * ldc, c20, c21, valpha, vbeta, beta_zero, n, mlo, mhi);
+  if (m > 3) store_row_f32(c + 3 * ldc, c30, c31, valpha, vbeta, beta_zero, n, mlo, mhi);
+  if (m > 4) store_row_f32(c + 4 * ldc, c40, c41, valpha, vbeta, beta_zero, n, mlo, mhi);
+  if (m > 5) store_row_f32(c + 5 * ldc, c50, c51, valpha, vbeta, beta_zero, n, mlo, mhi);
+}
+
+void ukernel_f32_6x16(int64_t kc, const float* __restrict a, const float* __restrict b,
+                      float* __restrict c, int64_t ldc, float alpha, float beta, int64_t m,
+                      int64_t n) {
+  tile_f32_6x16<true>(kc, a, 1, 6, b, 16, c, ldc, alpha, beta, m, n);
+}
+
+void ukernel_f32_6x16_ua(int64_t kc, const float* __restrict a, int64_t rs_a, int64_t cs_a,
+                         const float* __restrict b, int64_t rs_b, float* __restrict c,
+                         int64_t ldc, float alpha, float beta, int64_t m, int64_t n) {
+  tile_f32_6x16<false>(kc, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta, m, n);
 }
 
 // ---- double, 6 x 8 ---------------------------------------------------------------------
 
-static inline void store_row_f64(double* c, __m256d lo, __m256d hi, __m256d valpha,
-                                 __m256d vbeta, bool beta_zero) {
-  lo = _mm256_mul_pd(lo, valpha);
-  hi = _mm256_mul_pd(hi, valpha);
-  if (!beta_zero) {
-    lo = _mm256_fmadd_pd(vbeta, _mm256_loadu_pd(c), lo);
-    hi = _mm256_fmadd_pd(vbeta, _mm256_loadu_pd(c + 4), hi);
-  }
-  _mm256_storeu_pd(c, lo);
-  _mm256_storeu_pd(c + 4, hi);
+static inline __m256i first_lanes_f64(int64_t n) {  // first n (0..4) doubles
+  return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
 }
 
-void ukernel_f64_6x8(int64_t kc, const double* __restrict a, const double* __restrict b,
-                     double* __restrict c, int64_t ldc, double alpha, double beta, int64_t m,
-                     int64_t n) {
+static inline void store_row_f64(double* c, __m256d lo, __m256d hi, __m256d valpha,
+                                 __m256d vbeta, bool beta_zero, int64_t n, __m256i mlo,
+                                 __m256i mhi) {
+  lo = _mm256_mul_pd(lo, valpha);
+  hi = _mm256_mul_pd(hi, valpha);
+  if (n == 8) {
+    if (!beta_zero) {
+      lo = _mm256_fmadd_pd(vbeta, _mm256_loadu_pd(c), lo);
+      hi = _mm256_fmadd_pd(vbeta, _mm256_loadu_pd(c + 4), hi);
+    }
+    _mm256_storeu_pd(c, lo);
+    _mm256_storeu_pd(c + 4, hi);
+    return;
+  }
+  if (!beta_zero) {
+    lo = _mm256_fmadd_pd(vbeta, _mm256_maskload_pd(c, mlo), lo);
+    hi = _mm256_fmadd_pd(vbeta, _mm256_maskload_pd(c + 4, mhi), hi);
+  }
+  _mm256_maskstore_pd(c, mlo, lo);
+  _mm256_maskstore_pd(c + 4, mhi, hi);
+}
+
+// As tile_f32_6x16, for a 6 x 8 tile of doubles.
+template <bool kPacked>
+static inline void tile_f64_6x8(int64_t kc, const double* __restrict a, int64_t rs_a,
+                                 int64_t cs_a, const double* __restrict b, int64_t rs_b,
+                                 double* __restrict c,
+                                int64_t ldc, double alpha, double beta, int64_t m, int64_t n) {
   __m256d c00 = _mm256_setzero_pd(), c01 = _mm256_setzero_pd();
   __m256d c10 = _mm256_setzero_pd(), c11 = _mm256_setzero_pd();
   __m256d c20 = _mm256_setzero_pd(), c21 = _mm256_setzero_pd();
@@ -119,61 +160,130 @@ void ukernel_f64_6x8(int64_t kc, const double* __restrict a, const double* __res
   __m256d c40 = _mm256_setzero_pd(), c41 = _mm256_setzero_pd();
   __m256d c50 = _mm256_setzero_pd(), c51 = _mm256_setzero_pd();
 
+  const int64_t step = kPacked ? 6 : cs_a;
+  const double* a0 = a;
+  const double* a1 = kPacked ? a + 1 : a + (m > 1 ? rs_a : 0);
+  const double* a2 = kPacked ? a + 2 : a + (m > 2 ? 2 * rs_a : 0);
+  const double* a3 = kPacked ? a + 3 : a + (m > 3 ? 3 * rs_a : 0);
+  const double* a4 = kPacked ? a + 4 : a + (m > 4 ? 4 * rs_a : 0);
+  const double* a5 = kPacked ? a + 5 : a + (m > 5 ? 5 * rs_a : 0);
+  int64_t o = 0;
 #pragma GCC unroll 4
   for (int64_t p = 0; p < kc; ++p) {
-    const __m256d b0 = _mm256_load_pd(b);
-    const __m256d b1 = _mm256_load_pd(b + 4);
+    const __m256d b0 = _mm256_loadu_pd(b);
+    const __m256d b1 = _mm256_loadu_pd(b + 4);
     __m256d av;
-    av = _mm256_broadcast_sd(a + 0);
+    av = _mm256_broadcast_sd(a0 + o);
     c00 = _mm256_fmadd_pd(av, b0, c00);
     c01 = _mm256_fmadd_pd(av, b1, c01);
-    av = _mm256_broadcast_sd(a + 1);
+    av = _mm256_broadcast_sd(a1 + o);
     c10 = _mm256_fmadd_pd(av, b0, c10);
     c11 = _mm256_fmadd_pd(av, b1, c11);
-    av = _mm256_broadcast_sd(a + 2);
+    av = _mm256_broadcast_sd(a2 + o);
     c20 = _mm256_fmadd_pd(av, b0, c20);
     c21 = _mm256_fmadd_pd(av, b1, c21);
-    av = _mm256_broadcast_sd(a + 3);
+    av = _mm256_broadcast_sd(a3 + o);
     c30 = _mm256_fmadd_pd(av, b0, c30);
     c31 = _mm256_fmadd_pd(av, b1, c31);
-    av = _mm256_broadcast_sd(a + 4);
+    av = _mm256_broadcast_sd(a4 + o);
     c40 = _mm256_fmadd_pd(av, b0, c40);
     c41 = _mm256_fmadd_pd(av, b1, c41);
-    av = _mm256_broadcast_sd(a + 5);
+    av = _mm256_broadcast_sd(a5 + o);
     c50 = _mm256_fmadd_pd(av, b0, c50);
     c51 = _mm256_fmadd_pd(av, b1, c51);
-    a += 6;
-    b += 8;
+    o += step;
+    b += kPacked ? 8 : rs_b;
   }
 
   const __m256d valpha = _mm256_set1_pd(alpha);
   const __m256d vbeta = _mm256_set1_pd(beta);
   const bool beta_zero = (beta == 0.0);
-  if (m == 6 && n == 8) {
-    store_row_f64(c + 0 * ldc, c00, c01, valpha, vbeta, beta_zero);
-    store_row_f64(c + 1 * ldc, c10, c11, valpha, vbeta, beta_zero);
-    store_row_f64(c + 2 * ldc, c20, c21, valpha, vbeta, beta_zero);
-    store_row_f64(c + 3 * ldc, c30, c31, valpha, vbeta, beta_zero);
-    store_row_f64(c + 4 * ldc, c40, c41, valpha, vbeta, beta_zero);
-    store_row_f64(c + 5 * ldc, c50, c51, valpha, vbeta, beta_zero);
-    return;
-  }
-  alignas(32) double t[6 * 8];
-  _mm256_store_pd(t + 0 * 8, c00), _mm256_store_pd(t + 0 * 8 + 4, c01);
-  _mm256_store_pd(t + 1 * 8, c10), _mm256_store_pd(t + 1 * 8 + 4, c11);
-  _mm256_store_pd(t + 2 * 8, c20), _mm256_store_pd(t + 2 * 8 + 4, c21);
-  _mm256_store_pd(t + 3 * 8, c30), _mm256_store_pd(t + 3 * 8 + 4, c31);
-  _mm256_store_pd(t + 4 * 8, c40), _mm256_store_pd(t + 4 * 8 + 4, c41);
-  _mm256_store_pd(t + 5 * 8, c50), _mm256_store_pd(t + 5 * 8 + 4, c51);
-  for (int64_t i = 0; i < m; ++i) {
-    double* ci = c + i * ldc;
-    const double* ti = t + i * 8;
-    if (beta_zero) {
-      for (int64_t j = 0; j < n; ++j) ci[j] = alpha * ti[j];
-    } else {
-      for (int64_t j = 0; j < n; ++j) ci[j] = alpha * ti[j] + beta * ci[j];
+  const __m256i mlo = first_lanes_f64(n < 4 ? n : 4);
+  const __m256i mhi = first_lanes_f64(n > 4 ? n - 4 : 0);
+  store_row_f64(c, c00, c01, valpha, vbeta, beta_zero, n, mlo, mhi);
+  if (m > 1) store_row_f64(c + 1 * ldc, c10, c11, valpha, vbeta, beta_zero, n, mlo, mhi);
+  if (m > 2) store_row_f64(c + 2 * ldc, c20, c21, valpha, vbeta, beta_zero, n, mlo, mhi);
+  if (m > 3) store_row_f64(c + 3 * ldc, c30, c31, valpha, vbeta, beta_zero, n, mlo, mhi);
+  if (m > 4) store_row_f64(c + 4 * ldc, c40, c41, valpha, vbeta, beta_zero, n, mlo, mhi);
+  if (m > 5) store_row_f64(c + 5 * ldc, c50, c51, valpha, vbeta, beta_zero, n, mlo, mhi);
+}
+
+void ukernel_f64_6x8(int64_t kc, const double* __restrict a, const double* __restrict b,
+                     double* __restrict c, int64_t ldc, double alpha, double beta, int64_t m,
+                     int64_t n) {
+  tile_f64_6x8<true>(kc, a, 1, 6, b, 8, c, ldc, alpha, beta, m, n);
+}
+
+void ukernel_f64_6x8_ua(int64_t kc, const double* __restrict a, int64_t rs_a, int64_t cs_a,
+                        const double* __restrict b, int64_t rs_b, double* __restrict c,
+                        int64_t ldc, double alpha, double beta, int64_t m, int64_t n) {
+  tile_f64_6x8<false>(kc, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta, m, n);
+}
+
+// ---- packing op(B) when B is stored transposed -----------------------------------------
+// dst[p*nr + j] = src[j*ldb + p] for p < kc, j < n (zero for n <= j < nr): a transpose, done
+// in 8x8 (float) or 4x4 (double) register blocks instead of one element at a time.
+
+// Transposes rows r[0..7] in place: r[p] becomes (r0[p], ..., r7[p]).
+static inline void transpose8_f32(__m256* r) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+void pack_bt_f32(float* __restrict dst, const float* __restrict src, int64_t ldb, int64_t kc,
+                 int64_t n) {
+  constexpr int NR = 16;
+  int64_t p = 0;
+  for (; p + 8 <= kc; p += 8) {
+    for (int h = 0; h < 2; ++h) {  // columns 8h .. 8h+7 of the panel
+      __m256 r[8];
+      for (int j = 0; j < 8; ++j) {
+        const int64_t jj = 8 * h + j;
+        r[j] = jj < n ? _mm256_loadu_ps(src + jj * ldb + p) : _mm256_setzero_ps();
+      }
+      transpose8_f32(r);
+      for (int q = 0; q < 8; ++q) _mm256_store_ps(dst + (p + q) * NR + 8 * h, r[q]);
     }
   }
+  for (; p < kc; ++p)
+    for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = j < n ? src[j * ldb + p] : 0.0f;
+}
+
+void pack_bt_f64(double* __restrict dst, const double* __restrict src, int64_t ldb, int64_t kc,
+                 int64_t n) {
+  constexpr int NR = 8;
+  int64_t p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    for (int h = 0; h < 2; ++h) {  // columns 4h .. 4h+3 of the panel
+      __m256d r[4];
+      for (int j = 0; j < 4; ++j) {
+        const int64_t jj = 4 * h + j;
+        r[j] = jj < n ? _mm256_loadu_pd(src + jj * ldb + p) : _mm256_setzero_pd();
+      }
+      const __m256d t0 = _mm256_unpacklo_pd(r[0], r[1]), t1 = _mm256_unpackhi_pd(r[0], r[1]);
+      const __m256d t2 = _mm256_unpacklo_pd(r[2], r[3]), t3 = _mm256_unpackhi_pd(r[2], r[3]);
+      _mm256_store_pd(dst + (p + 0) * NR + 4 * h, _mm256_permute2f128_pd(t0, t2, 0x20));
+      _mm256_store_pd(dst + (p + 1) * NR + 4 * h, _mm256_permute2f128_pd(t1, t3, 0x20));
+      _mm256_store_pd(dst + (p + 2) * NR + 4 * h, _mm256_permute2f128_pd(t0, t2, 0x31));
+      _mm256_store_pd(dst + (p + 3) * NR + 4 * h, _mm256_permute2f128_pd(t1, t3, 0x31));
+    }
+  }
+  for (; p < kc; ++p)
+    for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = j < n ? src[j * ldb + p] : 0.0;
 }
 
 // ---- dot4 (skinny path) ------------------------------------------------------------------
@@ -284,8 +394,8 @@ void axpy_f64(int64_t n, double v, const double* x, double* y) {
 
 // Blocking: B micro-panel kc*nr (16 KiB) stays in a 32 KiB L1d; the A block mc*kc
 // (float: 144 KiB) in a 512 KiB-2 MiB L2; the B block kc*nc (4 MiB) in L3.
-GemmKernel<float> gemm_kernel_avx2_f32() { return {6, 16, 144, 256, 4080, &ukernel_f32_6x16, &dot4_f32, &axpy_f32}; }
-GemmKernel<double> gemm_kernel_avx2_f64() { return {6, 8, 72, 256, 2040, &ukernel_f64_6x8, &dot4_f64, &axpy_f64}; }
+GemmKernel<float> gemm_kernel_avx2_f32() { return {6, 16, 144, 256, 4080, &ukernel_f32_6x16, &ukernel_f32_6x16_ua, &pack_bt_f32, &dot4_f32, &axpy_f32}; }
+GemmKernel<double> gemm_kernel_avx2_f64() { return {6, 8, 72, 256, 2040, &ukernel_f64_6x8, &ukernel_f64_6x8_ua, &pack_bt_f64, &dot4_f64, &axpy_f64}; }
 
 }  // namespace detail
 }  // namespace deepgrad

@@ -21,6 +21,20 @@ template <typename T>
 using GemmMicroKernel = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha,
                                  T beta, int64_t m, int64_t n);
 
+// The same product with A read in place: A(i, p) = a[i*rs_a + p*cs_a] for i < m (the caller's
+// matrix, any strides; no rows past m are read). Row p of the B panel is b[p*rs_b + j], all nr
+// columns readable: rs_b = nr for a packed panel, or B itself when it is stored K x N and the
+// panel is whole. b need not be aligned.
+template <typename T>
+using GemmMicroKernelUA = void (*)(int64_t kc, const T* a, int64_t rs_a, int64_t cs_a,
+                                   const T* b, int64_t rs_b, T* c, int64_t ldc, T alpha, T beta,
+                                   int64_t m, int64_t n);
+
+// Packs one nr-wide micro-panel of op(B) when B is stored transposed (N x K):
+// dst[p*nr + j] = src[j*ldb + p] for p < kc, j < n, and 0 for n <= j < nr. dst is aligned.
+template <typename T>
+using GemmPackBT = void (*)(T* dst, const T* src, int64_t ldb, int64_t kc, int64_t n);
+
 // Four dot products out[r] = x . y[r] (r < 4) of unit-stride length-n vectors, in one pass
 // over x: the skinny (matrix-vector) path's inner loop.
 template <typename T>
@@ -38,6 +52,8 @@ struct GemmKernel {
   int mr, nr;
   int mc, kc, nc;
   GemmMicroKernel<T> run;
+  GemmMicroKernelUA<T> run_ua;
+  GemmPackBT<T> pack_bt;
   GemmDot4<T> dot4;
   GemmAxpy<T> axpy;
 };
