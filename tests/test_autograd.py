@@ -170,3 +170,71 @@ def test_pytorch_style_custom_function():
     y = _ScaledSquare.apply(x, 3.0)
     np.testing.assert_allclose(y.detach().numpy(), 3 * x.detach().numpy() ** 2)
     assert dg.autograd.gradcheck(lambda t: _ScaledSquare.apply(t, 3.0).sin(), [x])
+
+
+# ---- PyTorch parity: in-place ops on tensors in the graph, subgradients at kinks ----
+
+
+def test_setitem_records_into_the_graph():
+    w = dg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    out = dg.zeros(2, 3)
+    out[0] = w * 2
+    out[1, 1:] = w[:2] ** 2
+    c = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    (out * dg.tensor(c, dtype=dg.float32)).sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), [[2, 4, 6], [0, 1, 4]])
+    # d/dw: 2 * c[0] from row 0, plus 2 * w[:2] * c[1, 1:] from row 1
+    np.testing.assert_allclose(w.grad.numpy(), 2 * c[0] + np.r_[2 * np.array([1.0, 2.0]) * c[1, 1:], 0])
+
+
+def test_setitem_on_a_non_leaf_masks_its_gradient():
+    x = dg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    y[0] = 0.0
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 2.0, 2.0]
+    with pytest.raises(RuntimeError):
+        x[0] = 1.0  # a leaf that requires grad still refuses in-place writes
+
+
+def test_inplace_methods_on_non_leaf_tensors_are_differentiable():
+    xv = np.array([1.0, -2.0, 3.0])
+    x = dg.tensor(xv, requires_grad=True)
+    y = x * 2
+    y.mul_(3)
+    y.add_(x, alpha=2)  # y = 8x
+    y.clamp_(max=10.0)
+    y.sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), np.minimum(8 * xv, 10))
+    np.testing.assert_allclose(x.grad.numpy(), np.where(8 * xv <= 10, 8.0, 0.0))
+    assert not y.is_leaf
+
+
+def test_clamp_with_tensor_bounds_gives_the_input_the_gradient_at_the_bound():
+    x = dg.tensor([0.0, 1.0, 2.0], requires_grad=True)
+    lo = dg.tensor([1.0, 1.0, 1.0], requires_grad=True)
+    x.clamp(min=lo, max=dg.tensor([1.5, 1.5, 1.5])).sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 0.0]
+    assert lo.grad.tolist() == [1.0, 0.0, 0.0]
+
+
+def test_pow_zero_to_zero_and_norm_at_zero_have_zero_gradient():
+    a = dg.tensor([0.0, 0.0, 2.0], requires_grad=True)
+    b = dg.tensor([0.0, 2.0, 1.0], requires_grad=True)
+    (a**b).sum().backward()
+    assert np.isfinite(a.grad.numpy()).all() and a.grad.tolist() == [0.0, 0.0, 1.0]
+    assert b.grad.numpy()[:2].tolist() == [0.0, 0.0]
+    z = dg.zeros(3, requires_grad=True)
+    z.norm().backward()
+    assert z.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_sort_and_cumsum_gradients():
+    xv = np.array([3.0, 1.0, 2.0])
+    x = dg.tensor(xv, requires_grad=True)
+    values, _ = x.sort()
+    (values * dg.tensor([1.0, 10.0, 100.0])).sum().backward()
+    assert x.grad.tolist() == [100.0, 1.0, 10.0]
+    y = dg.tensor(xv, requires_grad=True)
+    (y.cumsum(0) * dg.tensor([1.0, 2.0, 3.0])).sum().backward()
+    np.testing.assert_allclose(y.grad.numpy(), np.cumsum([3.0, 2.0, 1.0])[::-1])

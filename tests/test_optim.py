@@ -400,3 +400,22 @@ def test_pytorch_implementation_options_are_accepted():
         dg.optim.AdamW(p, bogus=1)
     with pytest.raises(ValueError, match="fused=True"):
         dg.optim.Adam(p, fused=True)
+
+
+@pytest.mark.parametrize(
+    "cls, keys",
+    [
+        (optim.SGD, {"foreach", "differentiable", "fused"}),
+        (optim.Adam, {"foreach", "capturable", "differentiable", "fused"}),
+        (optim.AdamW, {"foreach", "capturable", "differentiable", "fused"}),
+        (optim.RMSprop, {"foreach", "capturable", "differentiable"}),
+        (optim.Adagrad, {"foreach", "differentiable", "fused"}),
+        (optim.Adadelta, {"foreach", "capturable", "differentiable"}),
+    ],
+)
+def test_param_groups_list_pytorch_implementation_options(cls, keys):
+    opt = cls([Parameter(dg.ones(2))])
+    group = opt.param_groups[0]
+    assert keys <= set(group)
+    assert group["foreach"] is None and group["differentiable"] is False
+    assert opt.state_dict()["param_groups"][0].keys() == group.keys() - {"params"} | {"params"}

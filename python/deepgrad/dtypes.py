@@ -54,10 +54,40 @@ def promote(a, b):
 
 def scalar_dtype(value, tensor_dtype):
     """The dtype a Python scalar takes next to a tensor: the tensor's own, unless the scalar is of a higher kind."""
+    return result_type((tensor_dtype, 1), (python_scalar_dtype(value), 0))
+
+
+def python_scalar_dtype(value):
+    """The dtype PyTorch gives a Python scalar operand: bool, int64, or the default float dtype."""
     if isinstance(value, (builtins.bool, np.bool_)):
-        return tensor_dtype
+        return bool
     if isinstance(value, (builtins.int, np.integer)):
-        return tensor_dtype if tensor_dtype.kind in "fiu" else int64
+        return int64
     if isinstance(value, (builtins.float, np.floating)):
-        return tensor_dtype if tensor_dtype.kind == "f" else get_default_dtype()
+        return get_default_dtype()
     raise TypeError(f"unsupported scalar type {type(value).__name__}")
+
+
+def _category(dtype):
+    return 0 if dtype.kind == "b" else 1 if dtype.kind in "iu" else 2
+
+
+def result_type(*operands):
+    """PyTorch's result dtype for (dtype, tier) pairs; tier 2: a tensor with dims, 1: a 0-d tensor, 0: a Python scalar.
+
+    The highest tier present decides, unless a lower tier holds a higher category (bool < integer < float): then
+    that operand's dtype joins in, as torch.result_type does (float32 tensor + float64 0-d tensor -> float32,
+    int32 tensor + 2.5 -> float32, uint8 tensor + int64 0-d tensor -> uint8).
+    """
+    best = [None, None, None]
+    for dtype, tier in operands:
+        best[tier] = dtype if best[tier] is None else promote(best[tier], dtype)
+    out = None
+    for dtype in (best[2], best[1], best[0]):
+        if dtype is None:
+            continue
+        if out is None:
+            out = dtype
+        elif _category(dtype) > _category(out):
+            out = promote(out, dtype)
+    return out

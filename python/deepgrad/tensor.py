@@ -1,6 +1,7 @@
 """Tensor over NumPy storage, and the creation functions (tensor, zeros, ones, arange, randn, ...)."""
 import builtins
 import numbers
+import weakref
 
 import numpy as np
 
@@ -285,6 +286,28 @@ class Tensor:
             kind = "a leaf Variable that requires grad" if self._ctx is None else "a tensor that is part of a graph"
             raise RuntimeError(f"{op}: {kind} is being used in an in-place operation.")
 
+    def _in_graph(self):
+        """True when an in-place op on this non-leaf tensor must be recorded (PyTorch allows those)."""
+        return self._ctx is not None and is_grad_enabled()
+
+    def _rebind(self, fn):
+        """Record an in-place op on a tensor in the graph: this Tensor becomes the output of fn(its old value).
+
+        The new value lives in a new array, so NumPy views of the old one do not see the write (PyTorch's would);
+        in exchange, Functions that saved the old array keep a correct copy.
+        """
+        old = Tensor._wrap(self._data)
+        old._ctx, old._requires_grad = self._ctx, self._requires_grad
+        if self._ctx is not None:
+            self._ctx._output = weakref.ref(old)
+        out = fn(old)
+        if out.dtype != self.dtype:
+            out = out.to(self.dtype)
+        self._data, self._ctx, self._requires_grad = out._data, out._ctx, out._requires_grad
+        if out._ctx is not None:
+            out._ctx._output = weakref.ref(self)
+        return self
+
     def _inplace(self, op, value):
         self._check_inplace(op)
         np.copyto(self._data, value, casting="unsafe")
@@ -307,15 +330,23 @@ class Tensor:
         return self._inplace("fill_", _raw(value))
 
     def add_(self, other, alpha=1):
+        if self._in_graph():
+            return self._rebind(lambda old: _ew.add(old, other, alpha=alpha))
         return self._inplace("add_", self._data + _raw(other) * alpha)
 
     def sub_(self, other, alpha=1):
+        if self._in_graph():
+            return self._rebind(lambda old: _ew.sub(old, other, alpha=alpha))
         return self._inplace("sub_", self._data - _raw(other) * alpha)
 
     def mul_(self, other):
+        if self._in_graph():
+            return self._rebind(lambda old: _ew.mul(old, other))
         return self._inplace("mul_", self._data * _raw(other))
 
     def div_(self, other):
+        if self._in_graph():
+            return self._rebind(lambda old: _ew.div(old, other))
         return self._inplace("div_", self._data / _raw(other))
 
     def pow_(self, exponent):
@@ -334,11 +365,15 @@ class Tensor:
         return self._inplace("abs_", np.abs(self._data))
 
     def clamp_(self, min=None, max=None):
+        if self._in_graph():
+            return self._rebind(lambda old: _ew.clamp(old, min, max))
         return self._inplace("clamp_", np.clip(self._data, min, max))
 
     clip_ = clamp_
 
     def relu_(self):
+        if self._in_graph():
+            return self._rebind(_ew.relu)
         return self._inplace("relu_", np.maximum(self._data, 0))
 
     def addcmul_(self, t1, t2, value=1):
@@ -363,10 +398,16 @@ class Tensor:
         return self._inplace("bernoulli_", random.uniform(0.0, 1.0, self.shape, generator) < p)
 
     def masked_fill_(self, mask, value):
+        if self._in_graph() or (is_grad_enabled() and isinstance(value, Tensor) and value.requires_grad):
+            return self._rebind(lambda old: _ix.masked_fill(old, mask, value))
         return self._inplace("masked_fill_", np.where(_raw(mask), _raw(value), self._data))
 
     def __setitem__(self, index, value):
-        self._check_inplace("__setitem__")
+        if self._ctx is None:
+            self._check_inplace("__setitem__")
+        if self._in_graph() or (is_grad_enabled() and isinstance(value, Tensor) and value.requires_grad):
+            self._rebind(lambda old: _ix.index_put(old, index, value))
+            return
         self._data[_ix.convert_index(index)] = _raw(value)
 
     # ---- operators and methods: thin calls into the op families ----
@@ -395,10 +436,16 @@ class Tensor:
         return _ew.div(o, self)
 
     def __floordiv__(self, o):
-        return Tensor._wrap(np.floor_divide(self._data, _raw(o)))
+        return _ew.floor_divide(self, o)
+
+    def __rfloordiv__(self, o):
+        return _ew.floor_divide(o, self)
 
     def __mod__(self, o):
-        return Tensor._wrap(np.remainder(self._data, _raw(o)))
+        return _ew.remainder(self, o)
+
+    def __rmod__(self, o):
+        return _ew.remainder(o, self)
 
     def __pow__(self, o):
         return _ew.pow(self, o)
@@ -434,10 +481,10 @@ class Tensor:
         return self.div_(o) if not (is_grad_enabled() and self.requires_grad) else _ew.div(self, o)
 
     def __eq__(self, o):
-        return _cmp.eq(self, o)
+        return False if o is None else _cmp.eq(self, o)
 
     def __ne__(self, o):
-        return _cmp.ne(self, o)
+        return True if o is None else _cmp.ne(self, o)
 
     def __lt__(self, o):
         return _cmp.lt(self, o)
@@ -452,16 +499,25 @@ class Tensor:
         return _cmp.ge(self, o)
 
     def __invert__(self):
-        return _cmp.logical_not(self)
+        return _cmp.bitwise_not(self)
 
     def __and__(self, o):
-        return _cmp.logical_and(self, o)
+        return _cmp.bitwise_and(self, o)
+
+    def __rand__(self, o):
+        return _cmp.bitwise_and(o, self)
 
     def __or__(self, o):
-        return _cmp.logical_or(self, o)
+        return _cmp.bitwise_or(self, o)
+
+    def __ror__(self, o):
+        return _cmp.bitwise_or(o, self)
 
     def __xor__(self, o):
-        return _cmp.logical_xor(self, o)
+        return _cmp.bitwise_xor(self, o)
+
+    def __rxor__(self, o):
+        return _cmp.bitwise_xor(o, self)
 
     def __getitem__(self, index):
         return _ix.getitem(self, index)
@@ -481,17 +537,27 @@ def _raw(x):
 
 
 def _infer_dtype(data):
-    """PyTorch's inference: Python floats -> default float, ints -> int64, bools -> bool."""
+    """PyTorch's inference: Python floats -> default float, ints -> int64, bools -> bool; NumPy arrays and scalars
+    keep their dtype; a list takes the promotion of its elements' dtypes ([np.float64(1), 2.0] -> float64)."""
+    if isinstance(data, (np.ndarray, np.generic)):
+        return data.dtype
+    if isinstance(data, (list, tuple)):
+        kinds = {type(x) for x in _flatten(data)}
+        if kinds <= {builtins.float, builtins.int, builtins.bool}:
+            kind = np.asarray(data).dtype.kind if kinds else "f"
+            return dtypes.get_default_dtype() if kind == "f" else dtypes.int64 if kind in "iu" else dtypes.bool
+        out = None
+        for k in kinds:
+            sample = next(x for x in _flatten(data) if type(x) is k)
+            dt = _infer_dtype(sample)
+            out = dt if out is None else dtypes.promote(out, dt)
+        return out
+    if isinstance(data, (builtins.bool, builtins.int, builtins.float)):
+        return dtypes.python_scalar_dtype(data)
     arr = np.asarray(data)
-    if arr.dtype.kind == "f" and not isinstance(data, np.ndarray):
-        return dtypes.get_default_dtype()
-    if arr.dtype.kind in "iu" and not isinstance(data, np.ndarray):
-        return dtypes.int64
-    if arr.dtype == np.float16 or arr.dtype.kind in "fiub":
-        return arr.dtype
     if arr.dtype.kind == "O":
         raise TypeError(f"tensor: could not infer a dtype for {type(data).__name__} data")
-    return arr.dtype
+    return _infer_dtype(arr)
 
 
 def _to_array(data, dtype, copy=True):
@@ -603,8 +669,9 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     if end is None:
         start, end = 0, start
     values = [_raw(v) for v in (start, end, step)]
+    values = [v.item() if isinstance(v, (np.ndarray, np.generic)) else v for v in values]
     if dtype is None:
-        is_int = all(isinstance(v, (numbers.Integral, np.integer)) for v in values)
+        is_int = all(isinstance(v, numbers.Integral) for v in values)
         dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
     t = Tensor._wrap(np.arange(*values).astype(dtypes.to_dtype(dtype)))
     t.requires_grad = requires_grad
@@ -644,6 +711,8 @@ def randn(*size, dtype=None, generator=None, device=None, requires_grad=False):
 
 def randint(low, high=None, size=None, dtype=None, generator=None, device=None):
     _check_device(device)
+    if size is None and isinstance(high, (tuple, list, Size)):
+        low, high, size = 0, low, high  # randint(high, size)
     if high is None:
         low, high = 0, low
     if size is None:
@@ -663,6 +732,7 @@ from .ops import index as _ix  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import reduce as _rd  # noqa: E402
 from .ops import shape as _sh  # noqa: E402
+from .ops import sampling as _smp  # noqa: E402
 
 
 def _method(fn):
@@ -684,6 +754,12 @@ for _name, _fn in {
     "isinf": _ew.isinf, "isfinite": _ew.isfinite,
     "eq": _cmp.eq, "ne": _cmp.ne, "lt": _cmp.lt, "le": _cmp.le, "gt": _cmp.gt, "ge": _cmp.ge,
     "logical_not": _cmp.logical_not, "logical_and": _cmp.logical_and, "logical_or": _cmp.logical_or,
+    "logical_xor": _cmp.logical_xor, "bitwise_and": _cmp.bitwise_and, "bitwise_or": _cmp.bitwise_or,
+    "bitwise_xor": _cmp.bitwise_xor, "bitwise_not": _cmp.bitwise_not, "remainder": _ew.remainder,
+    "floor_divide": _ew.floor_divide,
+    "square": _ew.square, "log2": _ew.log2, "exp2": _ew.exp2, "cumsum": _rd.cumsum, "sort": _rd.sort,
+    "argsort": _rd.argsort, "topk": _rd.topk, "tril": _sh.tril, "triu": _sh.triu, "nonzero": _cmp.nonzero,
+    "unique": _cmp.unique,
     "any": _cmp.any, "all": _cmp.all, "allclose": _cmp.allclose, "isclose": _cmp.isclose, "equal": _cmp.equal,
     "sum": _rd.sum, "mean": _rd.mean, "var": _rd.var, "std": _rd.std, "max": _rd.max, "min": _rd.min,
     "amax": _rd.amax, "amin": _rd.amin, "argmax": _rd.argmax, "argmin": _rd.argmin, "softmax": _rd.softmax,
@@ -693,10 +769,11 @@ for _name, _fn in {
     "expand": _sh.expand, "broadcast_to": _sh.broadcast_to, "repeat": _sh.repeat, "split": _sh.split,
     "chunk": _sh.chunk, "narrow": _sh.narrow, "select": _sh.select, "unbind": _sh.unbind, "flip": _sh.flip,
     "gather": _ix.gather, "masked_fill": _ix.masked_fill,
-    "matmul": _la.matmul, "mm": _la.mm, "bmm": _la.bmm, "dot": _la.dot, "outer": _la.outer,
+    "matmul": _la.matmul, "mv": _la.mv, "mm": _la.mm, "bmm": _la.bmm, "dot": _la.dot, "outer": _la.outer,
 }.items():
     setattr(Tensor, _name, _method(_fn))
 
+Tensor.multinomial = _method(_smp.multinomial)
 Tensor.expand_as = lambda self, other: _sh.expand(self, tuple(other.shape))
 Tensor.view_as = lambda self, other: _sh.reshape(self, tuple(other.shape))
 Tensor.reshape_as = Tensor.view_as

@@ -1,4 +1,4 @@
-"""Comparisons and logical ops: not differentiable, they return bool tensors."""
+"""Comparisons, logical and bitwise ops, nonzero and unique: not differentiable (bool or integer results)."""
 import numpy as np
 
 from ..tensor import Tensor
@@ -9,9 +9,11 @@ def _wrap(array):
     return Tensor._wrap(np.asarray(array))
 
 
-def _compare(fn, name):
+def _compare(fn, name, integer_only=False):
     def op(a, b):
         a, b = operands(a, b, name)
+        if integer_only and a.dtype.kind not in "biu":
+            raise TypeError(f"{name}: only integer and bool tensors are supported, got {a.dtype}")
         return _wrap(fn(a._data, b._data))
 
     op.__name__ = name
@@ -27,6 +29,17 @@ ge = _compare(np.greater_equal, "ge")
 logical_and = _compare(np.logical_and, "logical_and")
 logical_or = _compare(np.logical_or, "logical_or")
 logical_xor = _compare(np.logical_xor, "logical_xor")
+
+
+bitwise_and = _compare(np.bitwise_and, "bitwise_and", integer_only=True)
+bitwise_or = _compare(np.bitwise_or, "bitwise_or", integer_only=True)
+bitwise_xor = _compare(np.bitwise_xor, "bitwise_xor", integer_only=True)
+
+
+def bitwise_not(a):
+    if a.dtype.kind not in "biu":
+        raise TypeError(f"bitwise_not: only integer and bool tensors are supported, got {a.dtype}")
+    return _wrap(np.invert(a._data))
 
 
 def logical_not(a):
@@ -52,3 +65,23 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def equal(a, b):
     return a.shape == b.shape and bool(np.array_equal(a._data, b._data))
+
+
+def nonzero(a, as_tuple=False):
+    """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim with as_tuple."""
+    idx = np.nonzero(a._data if a.ndim else a._data.reshape(1))
+    if as_tuple:
+        return tuple(_wrap(i.astype(np.int64)) for i in idx)
+    return _wrap(np.stack(idx, axis=1).astype(np.int64) if a.ndim else np.zeros((int(idx[0].size), 0), np.int64))
+
+
+def unique(a, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    if dim is not None:
+        raise NotImplementedError("unique: dim is not supported")
+    values, inverse, counts = np.unique(a._data, return_inverse=True, return_counts=True)
+    out = [_wrap(values)]
+    if return_inverse:
+        out.append(_wrap(inverse.reshape(a.shape).astype(np.int64)))
+    if return_counts:
+        out.append(_wrap(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)

@@ -81,7 +81,7 @@ class Pow(Function):
     """a ** b with both tensors."""
 
     def forward(self, a, b):
-        out = np.power(a, b)
+        out = np.power(a, b) if a.dtype.kind == "f" else _integer_power(a, b)
         self.save_for_backward(a, b, out)
         return out
 
@@ -89,13 +89,26 @@ class Pow(Function):
         a, b, out = self.saved_tensors
         ga = gb = None
         if self.needs_input_grad[0]:
-            ga = unbroadcast(g * b * np.power(a, b - 1), a.shape)
+            # PyTorch masks b == 0 so that 0 ** 0 has gradient 0, not 0 * inf
+            ga = unbroadcast(np.where(b == 0, 0, g * b * np.power(a, b - 1)), a.shape)
         if self.needs_input_grad[1]:
             # d/db a^b = a^b log a; PyTorch masks the a == 0, b >= 0 case to 0
             d = out * np.log(a)
             d = np.where((a == 0) & (b >= 0), 0, d)
             gb = unbroadcast(g * d, b.shape)
         return ga, gb
+
+
+def _integer_power(a, b):
+    """Integer a ** b as PyTorch computes it: negative exponents give 1/a**|b| truncated (0 unless |a| == 1)."""
+    if a.dtype == np.bool_:
+        return a | ~b
+    if not (b < 0).any():
+        return np.power(a, b)
+    out = np.power(a, np.where(b < 0, 0, b))
+    sign = np.where(b % 2 == 0, 1, -1).astype(a.dtype)
+    neg = np.where(a == 1, 1, np.where(a == -1, sign, 0)).astype(a.dtype)
+    return np.where(b < 0, neg, out)
 
 
 class RPowScalar(Function):
@@ -359,20 +372,46 @@ def as_operand(x, like_dtype):
     if isinstance(x, Tensor):
         return x
     if isinstance(x, (int, float, bool, np.number, np.bool_)):
-        return Tensor._wrap(np.asarray(x, dtype=dtypes.scalar_dtype(x, like_dtype)))
+        return _scalar(x, dtypes.scalar_dtype(x, like_dtype))
     return tensor(x)
 
 
-def operands(a, b, op):
-    """Both arguments as Tensors of the promoted dtype, with a clear error when they do not broadcast."""
-    if not isinstance(a, Tensor):
-        a = as_operand(a, b.dtype)
-    if not isinstance(b, Tensor):
-        b = as_operand(b, a.dtype)
-    da, db = a._data.dtype, b._data.dtype
-    if da != db:
-        dt = dtypes.promote(da, db)
-        a, b = (a if da == dt else cast(a, dt)), (b if db == dt else cast(b, dt))
+def _scalar(x, dtype):
+    # through a NumPy array so that -3 next to a uint8 tensor wraps around as in PyTorch instead of raising
+    return Tensor._wrap(np.asarray(x).astype(dtype))
+
+
+def _tier(x):
+    if isinstance(x, Tensor):
+        return x._data.dtype, 2 if x._data.ndim else 1
+    if isinstance(x, (int, float, bool, np.number, np.bool_)):
+        return dtypes.python_scalar_dtype(x), 0
+    return tensor(x).dtype, 2
+
+
+def operands(a, b, op, floating=False):
+    """Both arguments as Tensors of the promoted dtype, with a clear error when they do not broadcast.
+
+    The dtype follows torch.result_type: Python scalars and 0-d tensors only raise the category (bool < integer
+    < float) of a tensor with dims, never its width.
+    """
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ta and tb and a._data.dtype == b._data.dtype and not (floating and a._data.dtype.kind != "f"):
+        pass
+    elif ta and type(b) in (float, int) and a._data.dtype.kind == "f":  # fast path: float tensor and a number
+        b = Tensor._wrap(np.array(b, dtype=a._data.dtype))
+    elif tb and type(a) in (float, int) and b._data.dtype.kind == "f":
+        a = Tensor._wrap(np.array(a, dtype=b._data.dtype))
+    else:
+        if not (ta or isinstance(a, (int, float, bool, np.number, np.bool_))):
+            a, ta = tensor(a), True
+        if not (tb or isinstance(b, (int, float, bool, np.number, np.bool_))):
+            b, tb = tensor(b), True
+        dt = dtypes.result_type(_tier(a), _tier(b))
+        if floating and dt.kind != "f":
+            dt = dtypes.get_default_dtype()
+        a = (a if a._data.dtype == dt else cast(a, dt)) if ta else _scalar(a, dt)
+        b = (b if b._data.dtype == dt else cast(b, dt)) if tb else _scalar(b, dt)
     sa, sb = a._data.shape, b._data.shape
     if sa != sb and sa and sb:
         for x, y in zip(reversed(sa), reversed(sb)):
@@ -401,6 +440,8 @@ def add(a, b, alpha=1):
 
 def sub(a, b, alpha=1):
     a, b = operands(a, b, "sub")
+    if a._data.dtype == np.bool_:
+        raise RuntimeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; use ~ or logical_not() to invert a mask")
     return Sub.apply(a, b if alpha == 1 else mul(b, alpha))
 
 
@@ -409,21 +450,26 @@ def mul(a, b):
 
 
 def div(a, b, rounding_mode=None):
-    a, b = operands(a, b, "div")
     if rounding_mode is not None:
+        a, b = operands(a, b, "div")
         fn = {"floor": np.floor_divide, "trunc": lambda x, y: np.trunc(x / y).astype(x.dtype)}[rounding_mode]
-        return Tensor._wrap(fn(a._data, b._data))
-    if a.dtype.kind != "f":  # true division of integers gives the default float dtype, as in PyTorch
-        a, b = cast(a, dtypes.get_default_dtype()), cast(b, dtypes.get_default_dtype())
-    return Div.apply(a, b)
+        with np.errstate(all="ignore"):
+            return Tensor._wrap(fn(a._data, b._data))
+    # true division of integers gives the default float dtype, as in PyTorch
+    return Div.apply(*operands(a, b, "div", floating=True))
 
 
 def pow(a, b):
     if isinstance(a, Tensor) and isinstance(b, (int, float, np.number)) and not isinstance(b, bool):
+        dt = dtypes.result_type(_tier(a), _tier(b))
+        a = a if a.dtype == dt else cast(a, dt)
+        if dt.kind != "f" and b < 0:
+            raise RuntimeError("pow: integers to negative integer powers are not allowed")
         return PowScalar.apply(a, exponent=b)
-    if not isinstance(a, Tensor) and isinstance(a, (int, float, np.number)):
-        if a > 0 and b.dtype.kind == "f":
-            return RPowScalar.apply(b, base=a)
+    if not isinstance(a, Tensor) and isinstance(a, (int, float, np.number)) and not isinstance(a, bool):
+        dt = dtypes.result_type(_tier(a), _tier(b))
+        if a > 0 and dt.kind == "f":
+            return RPowScalar.apply(b if b.dtype == dt else cast(b, dt), base=a)
     return Pow.apply(*operands(a, b, "pow"))
 
 
@@ -472,13 +518,17 @@ def clamp(a, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
+        from .compare import gt, lt
+
+        # where() rather than maximum(): at a == bound the whole gradient goes to a, as in PyTorch
         out = a
         if min is not None:
-            out = maximum(out, min)
+            out = where(lt(out, min), min, out)
         if max is not None:
-            out = minimum(out, max)
+            out = where(gt(out, max), max, out)
         return out
-    return Clamp.apply(a, min=min, max=max)
+    dt = dtypes.result_type(_tier(a), *[_tier(v) for v in (min, max) if v is not None])
+    return Clamp.apply(a if a.dtype == dt else cast(a, dt), min=min, max=max)
 
 
 def maximum(a, b):
@@ -489,14 +539,19 @@ def minimum(a, b):
     return Minimum.apply(*operands(a, b, "minimum"))
 
 
-def where(condition, a, b):
+def where(condition, a=None, b=None):
+    """where(condition, a, b): a where condition holds, else b; where(condition) is nonzero(condition, as_tuple=True)."""
+    if a is None and b is None:
+        from .compare import nonzero
+
+        return nonzero(condition if isinstance(condition, Tensor) else tensor(condition), as_tuple=True)
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
-    ref = a if isinstance(a, Tensor) else b
-    if not isinstance(ref, Tensor):
-        ref = as_operand(a, dtypes.get_default_dtype())
-    a, b = operands(as_operand(a, ref.dtype), as_operand(b, ref.dtype), "where")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        # two Python scalars: the result dtype comes from the scalars alone (1, 0 -> int64; 1.0, 0 -> float32)
+        a = _scalar(a, dtypes.result_type(_tier(a), _tier(b)))
+    a, b = operands(a, b, "where")
     shape = check_broadcast(a.shape, b.shape, "where")
     check_broadcast(cond.shape, shape, "where")
     return Where.apply(a, b, cond=cond)
@@ -536,6 +591,16 @@ def gelu(a, approximate="none"):
     return Gelu.apply(a, approximate=approximate)
 
 
+class Step(Function):
+    """A piecewise-constant map (sign, floor, round, ...): its gradient is zero, as in PyTorch (not None)."""
+
+    def forward(self, a, fn=None):
+        return fn(a)
+
+    def backward(self, g):
+        return np.zeros_like(g)
+
+
 def _no_grad_unary(fn):
     def op(a):
         return Tensor._wrap(fn(a._data))
@@ -544,11 +609,54 @@ def _no_grad_unary(fn):
     return op
 
 
-sign = _no_grad_unary(np.sign)
-floor = _no_grad_unary(np.floor)
-ceil = _no_grad_unary(np.ceil)
-round = _no_grad_unary(np.round)
-trunc = _no_grad_unary(np.trunc)
+def _step(fn, name):
+    def op(a, **options):
+        f = (lambda x: fn(x, **options)) if options else fn
+        if a.requires_grad:
+            return Step.apply(a, fn=f)
+        return Tensor._wrap(f(a._data))
+
+    op.__name__ = name
+    return op
+
+
+def _sign(x):
+    return x.copy() if x.dtype == np.bool_ else np.sign(x)
+
+
+sign = _step(_sign, "sign")
+floor = _step(np.floor, "floor")
+ceil = _step(np.ceil, "ceil")
+def _round(x, decimals=0):
+    return np.round(x, decimals)
+
+
+round = _step(_round, "round")
+trunc = _step(np.trunc, "trunc")
 isnan = _no_grad_unary(np.isnan)
 isinf = _no_grad_unary(np.isinf)
 isfinite = _no_grad_unary(np.isfinite)
+
+
+def floor_divide(a, b):
+    """a // b rounded towards minus infinity, in the promoted dtype (not differentiable)."""
+    return div(a, b, rounding_mode="floor")
+
+
+def remainder(a, b):
+    """a % b with the sign of b (Python's and PyTorch's convention), in the promoted dtype."""
+    a, b = operands(a, b, "remainder")
+    with np.errstate(all="ignore"):
+        return Tensor._wrap(np.remainder(a._data, b._data))
+
+
+def square(a):
+    return mul(a, a)
+
+
+def log2(a):
+    return div(log(a), math.log(2))
+
+
+def exp2(a):
+    return pow(2.0, _floating(a))

@@ -1,7 +1,7 @@
 """Indexing: a[index] (basic and advanced), gather; and the public entry points for them."""
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, unbroadcast
 from ..tensor import Tensor
 
 
@@ -44,15 +44,38 @@ class Gather(Function):
         return out
 
 
+class IndexPut(Function):
+    """a with a[index] = v (out of place: the result is a new array); v broadcasts to a[index]'s shape."""
+
+    def forward(self, a, v, index=None):
+        self.index, self.v_shape = index, v.shape
+        out = a.copy()
+        out[index] = v
+        return out
+
+    def backward(self, g):
+        ga = None
+        if self.needs_input_grad[0]:
+            ga = g.copy()
+            ga[self.index] = 0
+        gv = unbroadcast(g[self.index], self.v_shape) if self.needs_input_grad[1] else None
+        return ga, gv
+
+
 def convert_index(index):
     """Tensors inside an index become NumPy arrays; lists of ints become integer arrays."""
     def conv(i):
         if isinstance(i, Tensor):
             return i._data
         if isinstance(i, list):
+            if not i:
+                return np.zeros(0, dtype=np.int64)
             return np.asarray([x._data if isinstance(x, Tensor) else x for x in i])
         return i
 
+    # PyTorch (still, in 2.x) reads a list holding sequences, slices, None or Ellipsis as a tuple of indices
+    if isinstance(index, list) and any(isinstance(i, (list, tuple, slice, type(None), type(Ellipsis), Tensor)) for i in index):
+        index = tuple(index)
     return tuple(conv(i) for i in index) if isinstance(index, tuple) else conv(index)
 
 
@@ -62,6 +85,17 @@ def getitem(a, index):
         return Index.apply(a, index=index)
     except IndexError as e:
         raise IndexError(f"index: {e} (tensor of shape {tuple(a.shape)})") from None
+
+
+def index_put(a, index, value):
+    """a[index] = value recorded in the graph (Tensor.__setitem__ on tensors that take part in autograd)."""
+    from .elementwise import cast
+
+    if not isinstance(value, Tensor):
+        value = Tensor._wrap(np.asarray(value).astype(a.dtype))
+    elif value.dtype != a.dtype:
+        value = cast(value, a.dtype)
+    return IndexPut.apply(a, value, index=convert_index(index))
 
 
 def gather(a, dim, index):
@@ -75,6 +109,11 @@ def gather(a, dim, index):
 
 
 def masked_fill(a, mask, value):
-    from .elementwise import where
+    from .elementwise import cast, where
 
+    # the fill value takes the tensor's dtype: masked_fill never changes the result's dtype
+    if not isinstance(value, Tensor):
+        value = Tensor._wrap(np.asarray(value).astype(a.dtype))
+    elif value.dtype != a.dtype:
+        value = cast(value, a.dtype)
     return where(mask, value, a)

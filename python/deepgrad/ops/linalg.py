@@ -1,7 +1,7 @@
 """matmul through the C++ GEMM, with PyTorch's batching and broadcasting rules."""
 import numpy as np
 
-from .. import _C
+from .. import _C, dtypes
 from ..autograd.function import Function, unbroadcast
 from ..tensor import Tensor
 
@@ -165,3 +165,60 @@ def dot(a, b):
 
 def outer(a, b):
     return a.unsqueeze(1) * b.unsqueeze(0)
+
+
+def mv(a, v):
+    if a.ndim != 2 or v.ndim != 1:
+        raise RuntimeError(f"mv: expected a 2-D matrix and a 1-D vector, got shapes {tuple(a.shape)} and {tuple(v.shape)}")
+    return matmul(a, v)
+
+
+class Einsum(Function):
+    """np.einsum over the Tensor inputs; the gradient of operand i is the einsum of the output gradient with the
+    other operands, written to operand i's subscripts (then broadcast over indices summed away in the forward)."""
+
+    def forward(self, *arrays, inputs=(), output=""):
+        self.inputs_subs, self.output = inputs, output
+        self.save_for_backward(*arrays)
+        return np.einsum(",".join(inputs) + "->" + output, *arrays)
+
+    def backward(self, g):
+        arrays = self.saved_tensors
+        grads = []
+        for i, sub in enumerate(self.inputs_subs):
+            if not self.needs_input_grad[i]:
+                grads.append(None)
+                continue
+            others = [s for k, s in enumerate(self.inputs_subs) if k != i]
+            seen = set(self.output).union(*others)
+            kept = "".join(c for c in sub if c in seen)
+            spec = ",".join([self.output] + others) + "->" + kept
+            gi = np.einsum(spec, g, *[a for k, a in enumerate(arrays) if k != i])
+            shape = [arrays[i].shape[k] if c in seen else 1 for k, c in enumerate(sub)]
+            grads.append(np.broadcast_to(gi.reshape(shape), arrays[i].shape).copy())
+        return tuple(grads)
+
+
+def einsum(equation, *operands):
+    """torch.einsum for equations without repeated indices inside one operand (no traces or diagonals)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    eq = equation.replace(" ", "")
+    if "..." in eq:
+        raise NotImplementedError("einsum: ellipsis ('...') is not supported")
+    lhs, _, rhs = eq.partition("->")
+    subs = lhs.split(",")
+    if len(subs) != len(operands):
+        raise RuntimeError(f"einsum: the equation has {len(subs)} operands but {len(operands)} were given")
+    if not _:
+        rhs = "".join(sorted(c for c in set(lhs) - {","} if lhs.count(c) == 1))
+    for sub, t in zip(subs, operands):
+        if len(set(sub)) != len(sub):
+            raise NotImplementedError(f"einsum: repeated index in operand {sub!r} (traces/diagonals) is not supported")
+        if len(sub) != t.ndim:
+            raise RuntimeError(f"einsum: operand {sub!r} has {len(sub)} subscripts but shape {tuple(t.shape)}")
+    dt = operands[0].dtype
+    for t in operands[1:]:
+        dt = dtypes.promote(dt, t.dtype)
+    operands = [t if t.dtype == dt else t.to(dt) for t in operands]
+    return Einsum.apply(*operands, inputs=tuple(subs), output=rhs)

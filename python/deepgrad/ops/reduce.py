@@ -4,6 +4,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -133,6 +134,35 @@ class LogSumExp(Function):
         return g * np.exp(a - out_keep)
 
 
+class Norm2(Function):
+    """sqrt(sum(a^2)) over dims; the gradient a / norm is 0 where the norm is 0 (PyTorch's subgradient)."""
+
+    def forward(self, a, dim=None, keepdim=False):
+        axes = normalize_dims(dim, a.ndim, "norm")
+        out_keep = np.sqrt(np.sum(a * a, axis=axes if a.ndim else None, keepdims=True))
+        self.save_for_backward(a, out_keep)
+        self.axes, self.keepdim = axes, keepdim
+        return out_keep if keepdim else out_keep.reshape([n for i, n in enumerate(a.shape) if i not in axes])
+
+    def backward(self, g):
+        a, out_keep = self.saved_tensors
+        if not self.keepdim and a.ndim:
+            g = np.expand_dims(g, self.axes)
+        safe = np.where(out_keep == 0, 1, out_keep)
+        return np.where(out_keep == 0, 0, g * a / safe)
+
+
+class Cumsum(Function):
+    def forward(self, a, dim=0):
+        (self.axis,) = normalize_dims(dim, a.ndim, "cumsum")
+        return np.cumsum(a, axis=self.axis) if a.ndim else a.copy()
+
+    def backward(self, g):
+        if g.ndim == 0:
+            return g
+        return np.flip(np.cumsum(np.flip(g, self.axis), axis=self.axis), self.axis)
+
+
 # ---- entry points ----
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
@@ -145,7 +175,7 @@ def _wrap(array):
 def sum(a, dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         a = a.to(dtype)
-    elif a.dtype.kind in "bi" and a.dtype != np.int64:
+    elif a.dtype.kind in "biu" and a.dtype != np.int64:
         a = a.to(np.int64)
     return Sum.apply(a, dim=dim, keepdim=keepdim)
 
@@ -212,13 +242,13 @@ def amin(a, dim=None, keepdim=False):
 
 def argmax(a, dim=None, keepdim=False):
     if dim is None:
-        return _wrap(np.int64(np.argmax(a._data)))
+        return _wrap(np.int64(np.argmax(a._data)).reshape((1,) * a.ndim if keepdim else ()))
     return _wrap(_indices(a, dim, keepdim, True).astype(np.int64))
 
 
 def argmin(a, dim=None, keepdim=False):
     if dim is None:
-        return _wrap(np.int64(np.argmin(a._data)))
+        return _wrap(np.int64(np.argmin(a._data)).reshape((1,) * a.ndim if keepdim else ()))
     return _wrap(_indices(a, dim, keepdim, False).astype(np.int64))
 
 
@@ -235,11 +265,15 @@ def log_softmax(a, dim=None, dtype=None):
 
 
 def logsumexp(a, dim, keepdim=False):
+    if a.dtype.kind != "f":
+        a = a.to(dtypes.get_default_dtype())
     return LogSumExp.apply(a, dim=dim, keepdim=keepdim)
 
 
 def prod(a, dim=None, keepdim=False):
     """Product as exp(sum(log|a|)) with the sign tracked would lose zeros; use the direct composition instead."""
+    if a.dtype.kind in "biu" and a.dtype != np.int64:
+        a = a.to(np.int64)
     if dim is None:
         a, dim = a.reshape(-1), 0
     (axis,) = normalize_dims(dim, a.ndim, "prod")
@@ -249,11 +283,55 @@ def prod(a, dim=None, keepdim=False):
     return out.unsqueeze(axis) if keepdim else out
 
 
-def norm(a, p=2, dim=None, keepdim=False):
-    if p == 2 or p == "fro":
-        return sum(a * a, dim=dim, keepdim=keepdim).sqrt()
+def norm(a, p="fro", dim=None, keepdim=False):
+    if p == 2 or p == "fro" or p is None:
+        return Norm2.apply(a, dim=dim, keepdim=keepdim)
     if p == 1:
         return sum(a.abs(), dim=dim, keepdim=keepdim)
     if p == float("inf"):
         return amax(a.abs(), dim=dim, keepdim=keepdim)
     return sum(a.abs() ** p, dim=dim, keepdim=keepdim) ** (1.0 / p)
+
+
+def cumsum(a, dim, dtype=None):
+    if dtype is not None:
+        a = a.to(dtype)
+    elif a.dtype.kind in "biu" and a.dtype != np.int64:
+        a = a.to(np.int64)
+    return Cumsum.apply(a, dim=dim)
+
+
+def _take(a, idx, dim):
+    from .index import gather
+
+    return gather(a, dim, _wrap(idx))
+
+
+def argsort(a, dim=-1, descending=False, stable=False):
+    (axis,) = normalize_dims(dim, a.ndim, "argsort")
+    x = a._data if a.ndim else a._data.reshape(1)
+    # a stable sort of -x would reorder equal values; flipping a stable ascending sort keeps ties reversed,
+    # so sort the negation for floats and the bitwise complement for integers instead
+    key = x if not descending else (~x if x.dtype.kind in "iu" else -x.astype(np.float64) if x.dtype == np.bool_ else -x)
+    idx = np.argsort(key, axis=axis, kind="stable").astype(np.int64)
+    return _wrap(idx if a.ndim else idx.reshape(()))
+
+
+def sort(a, dim=-1, descending=False, stable=False):
+    """(values, indices) sorted along dim; the values are a gather, so the gradient flows back to the inputs."""
+    idx = argsort(a, dim, descending)
+    if a.ndim == 0:
+        return ValuesIndices(a.clone(), idx)
+    return ValuesIndices(_take(a, idx._data, normalize_dims(dim, a.ndim, "sort")[0]), idx)
+
+
+def topk(a, k, dim=-1, largest=True, sorted=True):
+    (axis,) = normalize_dims(dim, a.ndim, "topk")
+    n = a.shape[axis] if a.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError(f"topk: k ({k}) is out of range for dimension {dim} of size {n} (shape {tuple(a.shape)})")
+    idx = argsort(a, dim, descending=largest)._data
+    if a.ndim == 0:
+        return ValuesIndices(a.clone(), _wrap(idx))
+    idx = np.take(idx, np.arange(k), axis=axis)
+    return ValuesIndices(_take(a, idx, axis), _wrap(idx))

@@ -263,3 +263,23 @@ def flip(a, dims):
     for d in dims:
         index[_dim(d, a.ndim, "flip")] = slice(None, None, -1)
     return a[tuple(index)]
+
+
+def _triangle(a, diagonal, lower, op):
+    if a.ndim < 2:
+        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions, got shape {tuple(a.shape)}")
+    rows, cols = a.shape[-2:]
+    keep = (np.tril if lower else np.triu)(np.ones((rows, cols), dtype=bool), diagonal)
+    from .elementwise import where
+
+    return where(Tensor._wrap(keep), a, Tensor._wrap(np.zeros((), dtype=a.dtype)))
+
+
+def tril(a, diagonal=0):
+    """The lower triangle of the last two dims (j <= i + diagonal), the rest 0."""
+    return _triangle(a, diagonal, True, "tril")
+
+
+def triu(a, diagonal=0):
+    """The upper triangle of the last two dims (j >= i + diagonal), the rest 0."""
+    return _triangle(a, diagonal, False, "triu")

@@ -8,6 +8,8 @@ class Adadelta(Optimizer):
     """Adadelta (Zeiler): v = rho * v + (1 - rho) * g^2; d = sqrt(u + eps) / sqrt(v + eps) * g;
     u = rho * u + (1 - rho) * d^2; p -= lr * d."""
 
+    IMPLEMENTATION_OPTIONS = ("capturable", "foreach", "differentiable")
+
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False, **implementation_options):
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")

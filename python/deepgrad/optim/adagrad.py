@@ -8,6 +8,8 @@ from ..tensor import Tensor
 class Adagrad(Optimizer):
     """Adagrad (Duchi et al.): clr = lr / (1 + (t - 1) * lr_decay); s += g^2; p -= clr * g / (sqrt(s) + eps)."""
 
+    IMPLEMENTATION_OPTIONS = ("foreach", "differentiable", "fused")
+
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, *,
                  maximize=False, **implementation_options):
         if not 0.0 <= lr:

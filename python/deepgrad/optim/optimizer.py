@@ -14,6 +14,9 @@ from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
 
+_IMPLEMENTATION_DEFAULTS = {"foreach": None, "fused": None, "capturable": False, "differentiable": False}
+
+
 class Optimizer:
     """Base class: `params` is an iterable of Tensors, or of dicts (parameter groups) whose keys override `defaults`."""
 
@@ -26,6 +29,9 @@ class Optimizer:
                 raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument '{name}'")
             if value and name != "foreach":
                 raise ValueError(f"{type(self).__name__}: {name}=True is not supported by deepgrad")
+        # PyTorch lists these options in every param group (foreach=None, fused=None, ... by default)
+        for name in self.IMPLEMENTATION_OPTIONS:
+            defaults.setdefault(name, implementation_options.get(name, _IMPLEMENTATION_DEFAULTS[name]))
         self.defaults = defaults
         if isinstance(params, Tensor):
             raise TypeError(

@@ -8,6 +8,8 @@ class RMSprop(Optimizer):
     """RMSprop (Hinton): v = alpha * v + (1 - alpha) * g^2; centered: ga = lerp(ga, g, 1 - alpha), v~ = v - ga^2;
     d = sqrt(v~) + eps; with momentum b = momentum * b + g / d, p -= lr * b; else p -= lr * g / d."""
 
+    IMPLEMENTATION_OPTIONS = ("capturable", "foreach", "differentiable")
+
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
                  maximize=False, **implementation_options):
         if not 0.0 <= lr:

@@ -10,6 +10,8 @@ class SGD(Optimizer):
     g = g + momentum * b (Nesterov) or g = b; then p -= lr * g (p += lr * g when maximize).
     """
 
+    IMPLEMENTATION_OPTIONS = ("foreach", "differentiable", "fused")
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False, **implementation_options):
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
