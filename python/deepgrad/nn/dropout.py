@@ -1,4 +1,4 @@
-"""Dropout: inverted dropout while training, the identity in eval mode."""
+"""Dropout and Dropout2d: inverted dropout while training, the identity in eval mode."""
 from . import functional as F
 from .module import Module
 
@@ -15,3 +15,10 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout):
+    """Zeroes whole channels: each input[n, c] plane with probability p (see F.dropout2d)."""
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training)

@@ -9,8 +9,9 @@ from ..nn import functional as F
 
 
 def _batch_stats(logits, target, loss):
-    """(summed loss, number of correct predictions, batch size) of one batch."""
-    n = len(target)
+    """(summed loss, number of correct predictions, number of targets) of one batch; with per-pixel targets
+    (N, H, W) the accuracy is the pixel accuracy."""
+    n = target.numel()
     correct = int((logits.detach().argmax(dim=1) == target).sum().item())
     return loss.item() * n, correct, n
 
