@@ -38,9 +38,11 @@ def test_unknown_recipe_lists_the_available_ones(capsys):
         assert name in err
 
 
-def test_generate_says_none_yet(capsys):
-    assert cli.main(["generate", "music"]) == 2
-    assert "no generators" in capsys.readouterr().err
+def test_generate_needs_a_recipe_with_a_generator(capsys):
+    assert cli.main(["generate", "digits-mlp"]) == 2
+    assert "has no generator" in capsys.readouterr().err
+    assert cli.main(["generate", "no-such-recipe"]) == 2
+    assert "unknown recipe" in capsys.readouterr().err
 
 
 def test_usage_errors_and_help(capsys):
