@@ -12,8 +12,8 @@ installed) limits NumPy's BLAS and reports which kernel it runs. Libraries are t
 another with a pause between them, so one library's idle spinning threads do not steal a core
 from the next. Each figure is the best of several runs.
 
-Sections are functions in SECTIONS: gemm, conv (conv2d and max_pool2d forward + backward); add lstm,
-attention, ... beside them.
+Sections are functions in SECTIONS: gemm, conv (conv2d and max_pool2d forward + backward), rl, lstm
+(nn.LSTM forward + backward), attention (scaled_dot_product_attention forward + backward); add more beside them.
 """
 
 import argparse
@@ -46,6 +46,7 @@ GEMM_TRAINING = [
     ("MLP batch 64: (64x784)@(784x128)", 64, 128, 784),
     ("MLP batch 64: (64x128)@(128x10)", 64, 10, 128),
     ("LSTM-like: (800x256)@(256x4096)", 800, 4096, 256),
+    ("LSTM-like: (256x1024)@(1024x4096)", 256, 4096, 1024),
     ("LSTM step batch 1: (1x1024)@(1024x4096)", 1, 4096, 1024),
     ("backward dW: (784x64)@(64x128)", 784, 128, 64),
 ]
@@ -146,7 +147,184 @@ def bench_conv(libs, quick):
     return rows
 
 
-SECTIONS = {"gemm": bench_gemm, "conv": bench_conv}
+# ---- rl: small networks, where each framework call's overhead is the cost ----------------------
+# The same code runs on deepgrad and on torch (`lib` is the module), from the same initial weights.
+
+def _rl_mlp(lib, sizes, seed):
+    import numpy as np
+
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers += [lib.nn.Linear(a, b)] + ([lib.nn.ReLU()] if i < len(sizes) - 2 else [])
+    net = lib.nn.Sequential(*layers)
+    rng = np.random.default_rng(seed)
+    net.load_state_dict({k: lib.from_numpy(rng.uniform(-0.5, 0.5, tuple(v.shape)).astype(np.float32) / np.sqrt(
+        v.shape[-1])) for k, v in net.state_dict().items()})
+    return net
+
+
+def _rl_act(lib):
+    import numpy as np
+
+    policy = _rl_mlp(lib, (4, 32, 2), 0)
+    obs = np.array([0.01, -0.02, 0.03, 0.04], np.float32)
+
+    def act():
+        with lib.no_grad():
+            return lib.softmax(policy(lib.from_numpy(obs)), dim=-1)
+    return act
+
+
+def _rl_dqn_update(lib):
+    import numpy as np
+
+    q, target = _rl_mlp(lib, (4, 64, 64, 2), 1), _rl_mlp(lib, (4, 64, 64, 2), 2)
+    opt = lib.optim.Adam(q.parameters(), lr=1e-3)
+    rng = np.random.default_rng(0)
+    obs, next_obs = (lib.from_numpy(rng.normal(size=(64, 4)).astype(np.float32)) for _ in range(2))
+    actions = lib.from_numpy(rng.integers(0, 2, 64))
+    rewards, terminated = lib.from_numpy(np.ones(64, np.float32)), lib.from_numpy((rng.random(64) < 0.1).astype(np.float32))
+
+    def update():
+        with lib.no_grad():
+            y = rewards + 0.99 * (1 - terminated) * target(next_obs).max(dim=1).values
+        q_sa = q(obs).gather(1, actions.unsqueeze(1)).squeeze(1)
+        loss = lib.nn.functional.smooth_l1_loss(q_sa, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return update
+
+
+def _rl_reinforce(lib, episodes=100):
+    import gymnasium as gym
+    import numpy as np
+
+    def run():
+        policy = _rl_mlp(lib, (4, 32, 2), 0)
+        opt = lib.optim.Adam(policy.parameters(), lr=1e-3)
+        env, rng = gym.make("CartPole-v1"), np.random.default_rng(0)
+        for episode in range(episodes):
+            obs, _ = env.reset(seed=episode)
+            observations, actions, rewards, done = [], [], [], False
+            while not done:
+                with lib.no_grad():
+                    probs = lib.softmax(policy(lib.from_numpy(obs)), dim=-1).numpy()
+                action = int(rng.random() < probs[1])
+                observations.append(obs)
+                actions.append(action)
+                obs, reward, terminated, truncated, _ = env.step(action)
+                rewards.append(reward)
+                done = terminated or truncated
+            returns = np.cumsum(np.array(rewards)[::-1] * 0.95 ** np.arange(len(rewards)))[::-1]
+            returns = returns / 0.95 ** np.arange(len(rewards))  # G_t = sum_k 0.95^(k-t) r_k
+            returns = ((returns - returns.mean()) / (returns.std() + 1e-8)).astype(np.float32)
+            logits = policy(lib.from_numpy(np.stack(observations)))
+            log_probs = lib.log_softmax(logits, dim=-1).gather(1, lib.from_numpy(np.array(actions)).unsqueeze(1))
+            loss = -(log_probs.squeeze(1) * lib.from_numpy(returns)).mean()
+            opt.zero_grad()
+            loss.backward()
+            lib.nn.utils.clip_grad_norm_(policy.parameters(), 2.0)
+            opt.step()
+    return run
+
+
+def bench_rl(libs, quick):
+    """Milliseconds per call (lower is better): acting (one observation through 4-32-2 under no_grad, softmax),
+    a DQN update (4-64-64-2, batch 64, Adam, Huber loss against a target network), REINFORCE over 100 CartPole
+    episodes end to end (needs gymnasium)."""
+    import importlib.util
+
+    import deepgrad
+
+    mods = {"deepgrad": deepgrad, **({"torch": libs["torch"]} if "torch" in libs else {})}
+    cases = [("act: 4-32-2 no_grad + softmax", _rl_act, {}), ("DQN update: 4-64-64-2, batch 64", _rl_dqn_update, {})]
+    if importlib.util.find_spec("gymnasium") is not None:
+        cases.append((f"REINFORCE: {20 if quick else 100} CartPole episodes", _rl_reinforce,
+                      {"episodes": 20 if quick else 100}))
+    rows = []
+    for label, make, kwargs in cases:
+        ms = {}
+        for name, lib in mods.items():
+            time.sleep(SETTLE_S)
+            ms[name] = best_time(make(lib, **kwargs), min_time=0.5 if kwargs else 0.25, min_reps=3) * 1e3
+        rows.append((label, ms))
+    return rows
+
+
+# (label, batch, steps, input size, hidden): the music model's LSTM and a small one.
+LSTM_CASES = [("LSTM (8,100,256) hidden 1024", 8, 100, 256, 1024), ("LSTM (32,50,64) hidden 128", 32, 50, 64, 128)]
+
+
+def bench_lstm(libs, quick):
+    """Milliseconds per forward + backward (lower is better) of a one-layer nn.LSTM, batch_first float32 input,
+    same weights in both libraries; backward from a fixed output gradient, through input and all weights."""
+    import numpy as np
+
+    import deepgrad
+
+    mods = {"deepgrad": deepgrad, **({"torch": libs["torch"]} if "torch" in libs else {})}
+    rng = np.random.default_rng(0)
+    rows = []
+    for label, B, T, I, H in LSTM_CASES:
+        x = rng.standard_normal((B, T, I)).astype(np.float32)
+        g = rng.standard_normal((B, T, H)).astype(np.float32)
+        bound = 1 / np.sqrt(H)
+        weights = {k: rng.uniform(-bound, bound, shape).astype(np.float32) for k, shape in
+                   [("weight_ih_l0", (4 * H, I)), ("weight_hh_l0", (4 * H, H)), ("bias_ih_l0", (4 * H,)),
+                    ("bias_hh_l0", (4 * H,))]}
+        ms = {}
+        for name, lib in mods.items():
+            lstm = lib.nn.LSTM(I, H, batch_first=True)
+            lstm.load_state_dict({k: lib.from_numpy(v) for k, v in weights.items()})
+            xt = lib.from_numpy(x).requires_grad_()
+            gt = lib.from_numpy(g)
+
+            def step(lstm=lstm, xt=xt, gt=gt):
+                lstm.zero_grad()
+                xt.grad = None
+                lstm(xt)[0].backward(gt)
+            time.sleep(SETTLE_S)
+            ms[name] = best_time(step, min_time=0.5 if not quick else 0.2) * 1e3
+        rows.append((label, ms))
+    return rows
+
+
+ATTENTION_CASES = [(32, 4, 128, 32), (8, 8, 256, 64), (1, 8, 1024, 64)]
+
+
+def bench_attention(libs, quick):
+    """Milliseconds per forward + backward (lower is better) of F.scaled_dot_product_attention on float32
+    (B, H, L, E) query/key/value, causal and not, backward from a fixed output gradient into q, k and v."""
+    import numpy as np
+
+    import deepgrad
+
+    mods = {"deepgrad": deepgrad, **({"torch": libs["torch"]} if "torch" in libs else {})}
+    rng = np.random.default_rng(0)
+    rows = []
+    for B, H, L, E in ATTENTION_CASES[:2] if quick else ATTENTION_CASES:
+        arrays = [rng.standard_normal((B, H, L, E)).astype(np.float32) for _ in range(4)]
+        for causal in (False, True):
+            ms = {}
+            for name, lib in mods.items():
+                q, k, v = (lib.from_numpy(a).requires_grad_() for a in arrays[:3])
+                g = lib.from_numpy(arrays[3])
+
+                def step(lib=lib, q=q, k=k, v=v, g=g):
+                    q.grad = k.grad = v.grad = None
+                    lib.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal).backward(g)
+                time.sleep(SETTLE_S)
+                ms[name] = best_time(step, min_time=0.5 if not quick else 0.2) * 1e3
+            rows.append((f"attention ({B},{H},{L},{E}){' causal' if causal else ''}", ms))
+    return rows
+
+
+SECTIONS = {"gemm": bench_gemm, "conv": bench_conv, "rl": bench_rl, "lstm": bench_lstm,
+            "attention": bench_attention}
+# sections measured in milliseconds per call (lower is better; the ratio columns are inverted so that
+# > 1 still means deepgrad is faster); the others are in GFLOP/s
+TIME_SECTIONS = {"rl", "lstm", "attention"}
 
 
 # ---- child: one thread count ----------------------------------------------------------------
@@ -193,7 +371,8 @@ def child(sections, threads, quick):
 def fmt_table(section, rows, markdown):
     libs = ["deepgrad", "numpy", "torch"]
     present = [l for l in libs if any(l in g for _, g in rows)]
-    head = ["case"] + [f"{l} GFLOP/s" for l in present]
+    timed = section in TIME_SECTIONS
+    head = ["case"] + [f"{l} {'ms' if timed else 'GFLOP/s'}" for l in present]
     if "numpy" in present:
         head.append("deepgrad/numpy")
     if "torch" in present:
@@ -201,11 +380,12 @@ def fmt_table(section, rows, markdown):
     lines = []
     table = []
     for label, g in rows:
-        r = [label] + [f"{g[l]:.1f}" if l in g else "-" for l in present]
+        r = [label] + [(f"{g[l]:.3f}" if timed else f"{g[l]:.1f}") if l in g else "-" for l in present]
+        speedup = (lambda other: g[other] / g["deepgrad"]) if timed else (lambda other: g["deepgrad"] / g[other])
         if "numpy" in present:
-            r.append(f"{g['deepgrad'] / g['numpy']:.2f}")
+            r.append(f"{speedup('numpy'):.2f}" if "numpy" in g else "-")
         if "torch" in present:
-            r.append(f"{g['deepgrad'] / g['torch']:.2f}" if "torch" in g else "-")
+            r.append(f"{speedup('torch'):.2f}" if "torch" in g else "-")
         table.append(r)
     if markdown:
         lines.append("| " + " | ".join(head) + " |")
@@ -274,7 +454,8 @@ def main():
             if k != "threads":
                 print(f"#   {k}: {v}")
         for section, rows in data["results"].items():
-            print(f"\n### {section} (float32, GFLOP/s, higher is better; ratios > 1: deepgrad faster)\n")
+            unit = "ms per call, lower" if section in TIME_SECTIONS else "GFLOP/s, higher"
+            print(f"\n### {section} (float32, {unit} is better; ratios > 1: deepgrad faster)\n")
             print(fmt_table(section, rows, args.markdown))
 
 

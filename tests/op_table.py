@@ -13,6 +13,10 @@ import deepgrad as dg
 from deepgrad.ops import conv, pool
 from test_kernels_conv import ref_conv2d, ref_conv_transpose2d
 from test_kernels_pool import ref_adaptive_avg_pool2d, ref_avg_pool2d, ref_max_pool2d
+from test_attention import ref_attention
+from test_interpolate_pad import ref_interpolate
+from test_layernorm import ref_layer_norm
+from test_rnn import ref_layer
 
 
 @dataclass
@@ -160,8 +164,55 @@ CASES = [
          lambda x: ref_avg_pool2d(x, (3, 3), (2, 2), (1, 1), (3, 4), False, 0), [(1, 2, 5, 6)]),
     Case("adaptive_avg_pool2d", lambda x: pool.adaptive_avg_pool2d(x, (2, 3)),
          lambda x: ref_adaptive_avg_pool2d(x, (2, 3)), [(1, 2, 5, 7)]),
+    # batch norm (train: batch statistics; eval: fixed running statistics), interpolate, pad
+    # (full variants: tests/test_batchnorm.py, tests/test_interpolate_pad.py)
+    Case("batch_norm_train", lambda x, w, b: dg.nn.functional.batch_norm(x, None, None, w, b, training=True),
+         lambda x, w, b: _ref_batch_norm(x, x.mean((0, 2, 3)), x.var((0, 2, 3)), w, b), [(3, 2, 2, 3), (2,), (2,)]),
+    Case("batch_norm_eval",
+         lambda x, w: dg.nn.functional.batch_norm(x, dg.tensor([0.5, -1.0, 2.0]).to(x.dtype),
+                                                  dg.tensor([1.5, 0.5, 2.0]).to(x.dtype), w, None),
+         lambda x, w: _ref_batch_norm(x, np.array([0.5, -1.0, 2.0]), np.array([1.5, 0.5, 2.0]), w, np.zeros(3)),
+         [(4, 3), (3,)]),
+    Case("interpolate_bilinear", lambda x: dg.nn.functional.interpolate(x, size=(5, 3), mode="bilinear"),
+         lambda x: ref_interpolate(x, (5, 3), "bilinear"), [(2, 2, 3, 4)]),
+    Case("pad_constant", lambda x: dg.nn.functional.pad(x, (1, -1, 2, 0), value=0.5),
+         lambda x: np.pad(x[..., :-1], [(0, 0), (0, 0), (2, 0), (1, 0)], constant_values=0.5), [(1, 2, 3, 4)]),
+    Case("pad_reflect", lambda x: dg.nn.functional.pad(x, (2, 1, 1, 2), "reflect"),
+         lambda x: np.pad(x, [(0, 0), (0, 0), (1, 2), (2, 1)], "reflect"), [(1, 2, 3, 4)]),
+    # appended by the PyTorch-parity audit: zero-gradient step functions, a[index] = v in the graph, cumsum, 2-norm
+    Case("floor_times", lambda a: a.floor() * a, lambda a: np.floor(a) * a, [(3, 4)], away_from=[-2.0, -1.0, 0.0, 1.0, 2.0]),
+    Case("setitem_graph", lambda a, b: _put(a, b), lambda a, b: np.concatenate([a[:1], b[None] * 2, a[2:]]) ** 2,
+         [(3, 4), (4,)]),
+    Case("cumsum", lambda a: a.cumsum(1) ** 2, lambda a: np.cumsum(a, 1) ** 2, [(3, 4)]),
+    Case("norm_dim", lambda a: a.norm(dim=1, keepdim=True), lambda a: np.sqrt((a * a).sum(1, keepdims=True)), [(3, 4)]),
+    Case("einsum", lambda a, b: dg.einsum("bij,jk->bk", a, b), lambda a, b: np.einsum("bij,jk->bk", a, b), [(2, 3, 4), (4, 5)]),
+    # attention and layer norm (the mask kinds and awkward shapes: tests/test_attention.py, test_layernorm.py)
+    Case("scaled_dot_product_attention", lambda q, k, v: dg.nn.functional.scaled_dot_product_attention(q, k, v),
+         lambda q, k, v: ref_attention(q, k, v), [(2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 3)]),
+    # recurrent layers (more in tests/test_rnn.py and test_kernels_lstm.py) and embedding
+    Case("lstm_layer", lambda x, wi, wh, bi, bh: dg.ops.rnn.lstm_layer(x, wi, wh, bi, bh, reverse=True)[0],
+         lambda x, wi, wh, bi, bh: ref_layer("LSTM", x, np.zeros((2, 3)), wi, wh, bi, bh, reverse=True),
+         [(3, 2, 4), (12, 4), (12, 3), (12,), (12,)]),
+    Case("gru_layer", lambda x, h, wi, wh, bi, bh: dg.ops.rnn.recurrent_layer("GRU", x, h, wi, wh, bi, bh)[0],
+         lambda x, h, wi, wh, bi, bh: ref_layer("GRU", x, h, wi, wh, bi, bh),
+         [(3, 2, 4), (2, 3), (9, 4), (9, 3), (9,), (9,)]),
+    Case("embedding", lambda w: dg.nn.functional.embedding(dg.tensor(np.array([[1, 3], [1, 0]])), w),
+         lambda w: w[np.array([[1, 3], [1, 0]])], [(4, 3)]),
+    Case("layer_norm", lambda x, w, b: dg.nn.functional.layer_norm(x, (5,), w, b),
+         lambda x, w, b: ref_layer_norm(x, 1, w, b), [(3, 4, 5), (5,), (5,)]),
 ]
+
+
+def _ref_batch_norm(x, mean, var, w, b, eps=1e-5):
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    return (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + eps) * w.reshape(shape) + b.reshape(shape)
 
 
 def _sig(x):
     return 1 / (1 + np.exp(-x))
+
+
+def _put(a, b):
+    out = a * 1
+    out[1] = b * 2
+    return out**2

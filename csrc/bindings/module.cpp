@@ -12,8 +12,11 @@ namespace py = pybind11;
 void bind_gemm(py::module_& m);
 void bind_pointwise(py::module_& m);
 void bind_linear(py::module_& m);
+void bind_lstm(py::module_& m);
 void bind_conv(py::module_& m);
 void bind_pool(py::module_& m);
+void bind_attention(py::module_& m);
+void bind_layernorm(py::module_& m);
 
 PYBIND11_MODULE(_C, m) {
   m.doc() = "deepgrad's C++ kernels (OpenMP + SIMD). Arrays in, arrays written in place.";
@@ -56,6 +59,9 @@ PYBIND11_MODULE(_C, m) {
   bind_gemm(m);
   bind_pointwise(m);
   bind_linear(m);
+  bind_lstm(m);
   bind_conv(m);
   bind_pool(m);
+  bind_attention(m);
+  bind_layernorm(m);
 }

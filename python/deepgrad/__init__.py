@@ -10,17 +10,25 @@ from .dtypes import (
     bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16, int32, int64,
     long, set_default_dtype, short, uint8,
 )
-from .ops.compare import all, allclose, any, eq, equal, ge, gt, isclose, le, logical_and, logical_not, logical_or, logical_xor, lt, ne
+from .ops.compare import (
+    all, allclose, any, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge, gt, isclose, le, logical_and,
+    logical_not, logical_or, logical_xor, lt, ne, nonzero, unique,
+)
 from .ops.elementwise import (
     abs, add, ceil, clamp, clone, cos, div, exp, floor, gelu, isfinite, isinf, isnan, log, log1p, maximum, minimum,
-    mul, neg, pow, relu, round, rsqrt, sigmoid, sign, sin, sqrt, sub, tanh, trunc, where,
+    mul, neg, pow, relu, round, rsqrt, sigmoid, sign, sin, sqrt, sub, tanh, trunc, where, floor_divide, remainder, square,
+    log2, exp2,
 )
 from .ops.index import gather, masked_fill
-from .ops.linalg import bmm, dot, matmul, mm, outer
-from .ops.reduce import amax, amin, argmax, argmin, logsumexp, max, mean, min, norm, prod, softmax, log_softmax, std, sum, var
+from .ops.linalg import bmm, dot, einsum, matmul, mm, mv, outer
+from .ops.sampling import multinomial
+from .ops.reduce import (
+    amax, amin, argmax, argmin, argsort, cumsum, logsumexp, max, mean, min, norm, prod, softmax, log_softmax, sort, std,
+    sum, topk, var,
+)
 from .ops.shape import (
     broadcast_to, cat, chunk, flatten, flip, narrow, permute, repeat, reshape, select, split, squeeze, stack, t,
-    transpose, unbind, unflatten, unsqueeze,
+    transpose, tril, triu, unbind, unflatten, unsqueeze,
 )
 from .parallel import get_num_threads, set_num_threads
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state

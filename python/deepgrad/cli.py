@@ -43,8 +43,20 @@ def _info(args):
 
 
 def _generate(args):
-    print(f"deepgrad generate: no generators are available yet (asked for {args.name!r})", file=sys.stderr)
-    return 2
+    from . import recipes
+
+    try:
+        recipe = recipes.get(args.name)
+    except KeyError as e:
+        print(f"deepgrad generate: {e.args[0]}", file=sys.stderr)
+        return 2
+    if not hasattr(recipe, "generate"):
+        print(f"deepgrad generate: recipe {args.name!r} has no generator", file=sys.stderr)
+        return 2
+    parser = argparse.ArgumentParser(prog=f"deepgrad generate {args.name}", description=recipes.describe(args.name))
+    recipe.add_generate_arguments(parser)
+    recipe.generate(parser.parse_args(args.options))
+    return 0
 
 
 def build_parser():

@@ -15,7 +15,8 @@
 namespace deepgrad {
 
 // Fast path: packed panels, cache blocking, SIMD micro-kernel chosen at run time,
-// OpenMP threads (get_num_threads()); small problems go through an unpacked loop.
+// OpenMP threads (get_num_threads()); small operands are read in place rather than packed,
+// and matrix-vector-like problems go through an unpacked loop.
 template <typename T>
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha,
           const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc);

@@ -9,7 +9,13 @@ import numpy as np
 from .. import random
 from ..ops.conv import conv2d, conv_transpose2d  # noqa: F401  (re-exported)
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
+from ..ops.batchnorm import batch_norm  # noqa: F401
+from ..ops.interpolate import interpolate  # noqa: F401
+from ..ops.pad import pad  # noqa: F401
+from ..ops.attention import scaled_dot_product_attention  # noqa: F401
+from ..ops.norm import layer_norm  # noqa: F401
 from ..ops import elementwise as _ew
+from ..ops.embedding import embedding as _embedding
 from ..ops import linalg as _la
 from ..ops import reduce as _rd
 from ..ops.loss import (  # noqa: F401  (re-exported)
@@ -131,6 +137,32 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
     keep = random.uniform(0.0, 1.0, tuple(input.shape), generator) >= p
     scale = input.dtype.type(1.0 / (1.0 - p))
     return input * Tensor._wrap(keep * scale)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels (input[n, c]) with probability p, scaling the rest by 1 / (1 - p). As PyTorch, a 3-D
+    input is read as (N, C, L) (with a warning), not as an unbatched (C, H, W) image."""
+    if input.ndim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and will result "
+                      "in an error in a future release. Use dropout instead.", stacklevel=2)
+    elif input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L). Use dropout1d for that "
+                      "behaviour.", stacklevel=2)
+    # dropout of a ones tensor of shape (N, C, 1, 1) is the scaled per-channel mask (and validates p)
+    mask = dropout(Tensor._wrap(np.ones(tuple(input.shape[:2]) + (1,) * (input.ndim - 2), input.dtype)), p, training)
+    return input * mask if training and p > 0 else input
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    """weight[input]: input (*) integer indices, weight (num_embeddings, embedding_dim) -> (*, embedding_dim); the
+    padding_idx row gets no gradient. max_norm, scale_grad_by_freq and sparse are not supported."""
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += weight.shape[0]
+    return _embedding(input, weight, padding_idx)
 
 
 def one_hot(tensor, num_classes=-1):

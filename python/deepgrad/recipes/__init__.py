@@ -9,6 +9,19 @@ import importlib
 # name -> (module, one-line description)
 RECIPES = {
     "digits-mlp": ("deepgrad.recipes.digits_mlp", "MLP 64-128-64-10 on scikit-learn's 8x8 digits (test accuracy >= 0.95)"),
+    "digits-cnn": ("deepgrad.recipes.digits_cnn",
+                   "CNN conv24-pool-conv36-pool-dense128-dense10 on the 8x8 digits (test accuracy >= 0.97)"),
+    "mnist-cnn": ("deepgrad.recipes.mnist_cnn", "the course's MNIST CNN on MNIST IDX files you have (--data DIR)"),
+    "shapes-segmentation": ("deepgrad.recipes.shapes_segmentation",
+                            "small U-Net segmenting generated circles, squares and triangles (mean IoU >= 0.80)"),
+    "music": ("deepgrad.recipes.music", "character LSTM on ABC songs (--data FILE.abc); `deepgrad generate music` samples"),
+    "adding-problem": ("deepgrad.recipes.adding_problem",
+                       "RNN vs LSTM vs GRU on the adding problem (--cell, --length; LSTM/GRU test mse < 0.01 at T=100)"),
+    "char-gpt": ("deepgrad.recipes.char_gpt",
+                 "decoder-only transformer over the characters of a text (--data FILE; val loss < 1.6 on irish.abc); "
+                 "`deepgrad generate char-gpt` samples"),
+    "char-gpt-lora": ("deepgrad.recipes.char_gpt_lora",
+                      "LoRA fine-tuning of a trained char-gpt on a new text (--base CHECKPOINT --data FILE)"),
     "cartpole-reinforce": ("deepgrad.recipes.cartpole_reinforce",
                            "REINFORCE, policy 4-32-2, on CartPole-v1 (average reward >= 475 in <= 1000 episodes)"),
     "cartpole-dqn": ("deepgrad.recipes.cartpole_dqn",
