@@ -13,7 +13,8 @@ another with a pause between them, so one library's idle spinning threads do not
 from the next. Each figure is the best of several runs.
 
 Sections are functions in SECTIONS: gemm, conv (conv2d and max_pool2d forward + backward), rl, lstm
-(nn.LSTM forward + backward), attention (scaled_dot_product_attention forward + backward); add more beside them.
+(nn.LSTM forward + backward), attention (scaled_dot_product_attention forward + backward), gpt (a char-GPT training
+step); add more beside them.
 """
 
 import argparse
@@ -320,11 +321,90 @@ def bench_attention(libs, quick):
     return rows
 
 
+def _torch_gpt(torch, vocab, block, n_layer, n_head, n_embd, dropout):
+    """deepgrad.models.gpt.GPT written in PyTorch, with the same parameter names (so state dicts carry over)."""
+    nn, F = torch.nn, torch.nn.functional
+
+    class Attention(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c_attn, self.c_proj = nn.Linear(n_embd, 3 * n_embd), nn.Linear(n_embd, n_embd)
+            self.resid_dropout = nn.Dropout(dropout)
+
+        def forward(self, x):
+            B, T, C = x.shape
+            q, k, v = (t.reshape(B, T, n_head, C // n_head).transpose(1, 2) for t in self.c_attn(x).split(C, 2))
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            return self.resid_dropout(self.c_proj(y.transpose(1, 2).reshape(B, T, C)))
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln_1, self.attn, self.ln_2 = nn.LayerNorm(n_embd), Attention(), nn.LayerNorm(n_embd)
+            self.mlp = nn.Sequential()
+            self.mlp.c_fc, self.mlp.gelu = nn.Linear(n_embd, 4 * n_embd), nn.GELU()
+            self.mlp.c_proj, self.mlp.dropout = nn.Linear(4 * n_embd, n_embd), nn.Dropout(dropout)
+
+        def forward(self, x):
+            x = x + self.attn(self.ln_1(x))
+            return x + self.mlp(self.ln_2(x))
+
+    class GPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.wte, self.wpe = nn.Embedding(vocab, n_embd), nn.Embedding(block, n_embd)
+            self.drop, self.h = nn.Dropout(dropout), nn.ModuleList([Block() for _ in range(n_layer)])
+            self.ln_f, self.lm_head = nn.LayerNorm(n_embd), nn.Linear(n_embd, vocab, bias=False)
+
+        def forward(self, ids):
+            x = self.drop(self.wte(ids) + self.wpe(torch.arange(ids.shape[1])))
+            for b in self.h:
+                x = b(x)
+            return self.lm_head(self.ln_f(x))
+
+    return GPT()
+
+
+def bench_gpt(libs, quick):
+    """Milliseconds per char-GPT training step (lower is better): vocabulary 83, context 128, width 128, 4 heads,
+    4 layers, dropout 0.1, batch 32; forward, cross entropy, backward, AdamW step; same initial weights."""
+    import numpy as np
+
+    import deepgrad
+    from deepgrad.models.gpt import GPT
+
+    deepgrad.manual_seed(0)
+    dmodel = GPT(83, 128, 4, 4, 128, dropout=0.1)
+    weights = {k: v.numpy() for k, v in dmodel.state_dict().items()}
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 83, size=(32, 129))
+    ms = {}
+    models = {"deepgrad": (deepgrad, dmodel)}
+    if "torch" in libs:
+        torch = libs["torch"]
+        tmodel = _torch_gpt(torch, 83, 128, 4, 4, 128, 0.1)
+        tmodel.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
+        models["torch"] = (torch, tmodel)
+    for name, (lib, model) in models.items():
+        x, y = lib.from_numpy(ids[:, :-1].copy()), lib.from_numpy(ids[:, 1:].copy())
+        opt = lib.optim.AdamW(model.parameters(), lr=1e-3)
+
+        def step(lib=lib, model=model, opt=opt, x=x, y=y):
+            logits = model(x)
+            loss = lib.nn.functional.cross_entropy(logits.reshape(-1, 83), y.reshape(-1))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        time.sleep(SETTLE_S)
+        ms[name] = best_time(step, min_time=1.0 if not quick else 0.3, min_reps=3) * 1e3
+    return [("char-GPT step (83, 128, 128, 4 heads, 4 layers, batch 32)", ms)]
+
+
 SECTIONS = {"gemm": bench_gemm, "conv": bench_conv, "rl": bench_rl, "lstm": bench_lstm,
-            "attention": bench_attention}
+            "attention": bench_attention, "gpt": bench_gpt}
 # sections measured in milliseconds per call (lower is better; the ratio columns are inverted so that
 # > 1 still means deepgrad is faster); the others are in GFLOP/s
-TIME_SECTIONS = {"rl", "lstm", "attention"}
+TIME_SECTIONS = {"rl", "lstm", "attention", "gpt"}
 
 
 # ---- child: one thread count ----------------------------------------------------------------

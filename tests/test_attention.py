@@ -72,6 +72,25 @@ def test_fused_kernel_matches_naive_twin(shape, dtype):
             np.testing.assert_allclose(a, b, err_msg=f"{name} {what}", **tol)
 
 
+def test_portable_softmax_path_matches_avx2():
+    rng = np.random.default_rng(8)
+    q, k, v = _rand(rng, 3, 70, 8, dtype=np.float32), _rand(rng, 3, 300, 8, dtype=np.float32), \
+        _rand(rng, 3, 300, 5, dtype=np.float32)
+    results = {}
+    level = _C.simd_level()
+    try:
+        for name in ("portable", level):
+            _C._set_simd_level(name)
+            out, lse = np.empty((3, 70, 5), np.float32), np.empty((3, 70), np.float32)
+            _C.attention_forward(out, lse, q, k, v, scale=0.4, causal=True)
+            results[name] = out
+    finally:
+        _C._set_simd_level(level)
+    np.testing.assert_allclose(results["portable"], results[level], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(results["portable"], ref_attention(q.astype(np.float64), k, v, causal=True, scale=0.4),
+                               rtol=1e-4, atol=1e-5)
+
+
 @pytest.mark.parametrize("causal,mask_kind", [(True, None), (False, None), (False, "bool"), (False, "float"),
                                               (False, "bool_broadcast")])
 def test_forward_matches_numpy_reference(causal, mask_kind):

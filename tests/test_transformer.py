@@ -8,7 +8,6 @@ import pytest
 import deepgrad as dg
 from deepgrad import nn
 
-from test_attention import ref_attention
 from test_layernorm import ref_layer_norm
 
 

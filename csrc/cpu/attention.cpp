@@ -33,7 +33,9 @@ inline float exp_shift_sum(float* row, int64_t n, float shift) {
 #endif
   return detail::exp_shift_sum_portable(row, n, shift);
 }
-inline double exp_shift_sum(double* row, int64_t n, double shift) { return detail::exp_shift_sum_portable(row, n, shift); }
+inline double exp_shift_sum(double* row, int64_t n, double shift) {
+  return detail::exp_shift_sum_portable(row, n, shift);
+}
 
 template <typename T>
 constexpr T neg_inf() {

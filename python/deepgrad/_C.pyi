@@ -56,3 +56,83 @@ def gemm_naive(
     beta: float = 0.0,
 ) -> None:
     """The reference triple loop behind gemm; same arguments and checks."""
+
+# ---- attention -----------------------------------------------------------------------------
+
+def attention_forward(
+    out: npt.NDArray[_Float],
+    lse: npt.NDArray[_Float],
+    q: npt.NDArray[_Float],
+    k: npt.NDArray[_Float],
+    v: npt.NDArray[_Float],
+    allow: npt.NDArray[np.bool_] | None = None,
+    add: npt.NDArray[_Float] | None = None,
+    offsets: npt.NDArray[np.int64] | None = None,
+    row_stride: int = 0,
+    scale: float = 1.0,
+    causal: bool = False,
+) -> None:
+    """out = softmax(scale * q @ k^T + mask) @ v and lse (the log-sum-exp of each row), in place; tiled, online softmax.
+
+    q (BH, L, E), k (BH, S, E), v (BH, S, Ev), out (BH, L, Ev), lse (BH, L). Mask: allow (bool, True = attend) or
+    add (float, added), flat; batch-head b's (L, S) slice starts at offsets[b], its rows row_stride apart (0:
+    one row for all queries). causal: query i sees keys j <= i. Rows with every key masked: out 0, lse -inf.
+    """
+
+def attention_forward_naive(out, lse, q, k, v, allow=None, add=None, offsets=None, row_stride=0, scale=1.0,
+                            causal=False) -> None:
+    """The full-score-matrix reference behind attention_forward; same arguments and checks."""
+
+def attention_backward(
+    dq: npt.NDArray[_Float] | None,
+    dk: npt.NDArray[_Float] | None,
+    dv: npt.NDArray[_Float] | None,
+    dout: npt.NDArray[_Float],
+    q: npt.NDArray[_Float],
+    k: npt.NDArray[_Float],
+    v: npt.NDArray[_Float],
+    out: npt.NDArray[_Float],
+    lse: npt.NDArray[_Float],
+    allow: npt.NDArray[np.bool_] | None = None,
+    add: npt.NDArray[_Float] | None = None,
+    offsets: npt.NDArray[np.int64] | None = None,
+    row_stride: int = 0,
+    scale: float = 1.0,
+    causal: bool = False,
+) -> None:
+    """dq, dk, dv (each may be None) from dout and the forward's out and lse; probabilities recomputed per tile."""
+
+def attention_backward_naive(dq, dk, dv, dout, q, k, v, out, lse, allow=None, add=None, offsets=None, row_stride=0,
+                             scale=1.0, causal=False) -> None:
+    """The reference behind attention_backward; same arguments and checks."""
+
+# ---- layer norm ----------------------------------------------------------------------------
+
+def layernorm_forward(
+    y: npt.NDArray[_Float],
+    mean: npt.NDArray[_Float],
+    rstd: npt.NDArray[_Float],
+    x: npt.NDArray[_Float],
+    w: npt.NDArray[_Float] | None,
+    b: npt.NDArray[_Float] | None,
+    eps: float,
+) -> None:
+    """y = (x - mean) * rstd * w + b over the rows of x (M, N); w, b (N,) or None; mean, rstd (M,) written too."""
+
+def layernorm_forward_naive(y, mean, rstd, x, w, b, eps) -> None:
+    """The reference behind layernorm_forward (double accumulation); same arguments and checks."""
+
+def layernorm_backward(
+    dx: npt.NDArray[_Float] | None,
+    dw: npt.NDArray[_Float] | None,
+    db: npt.NDArray[_Float] | None,
+    dy: npt.NDArray[_Float],
+    x: npt.NDArray[_Float],
+    mean: npt.NDArray[_Float],
+    rstd: npt.NDArray[_Float],
+    w: npt.NDArray[_Float] | None,
+) -> None:
+    """dx, dw, db (each may be None) from dy (M, N) and the forward's mean and rstd."""
+
+def layernorm_backward_naive(dx, dw, db, dy, x, mean, rstd, w) -> None:
+    """The reference behind layernorm_backward; same arguments and checks."""

@@ -9,7 +9,6 @@ AdamW (weight decay on matrices only) with linear warm-up then cosine decay to l
 validation loss is the mean cross entropy (nats per character) over the held-out last 10%, in windows of
 block_size + 1 characters. Sampling keeps a key/value cache, so each new character costs one position.
 """
-import math
 import os
 import sys
 import time
@@ -28,7 +27,7 @@ from ..training.plots import _figure
 from .common import positive_int, prepare_out
 
 DEFAULTS = {"block_size": 128, "n_layer": 4, "n_head": 4, "n_embd": 128, "dropout": 0.1, "batch_size": 32,
-            "steps": 2000, "lr": 2e-3, "warmup": 100, "weight_decay": 0.1}
+            "steps": 1200, "lr": 2e-3, "warmup": 100, "weight_decay": 0.1}
 
 
 def add_arguments(parser):
@@ -302,6 +301,6 @@ def generate(args, log=print):
     print(text)
     head = text[: min(len(text), 32)]
     png = plot_attention(attention_maps(model, vocab, head), head, os.path.join(out, "attention.png"), log)
-    log(f"wrote {len(text)} characters to {path} ({args.length / seconds:.0f} characters/s"
-        f"{', key/value cache' if args.cache else ', no cache'})" + (f" and the attention maps to {png}" if png else ""))
+    log(f"wrote {len(text)} characters to {path} ({args.length / seconds:.0f} characters/s, "
+        f"{'key/value cache' if args.cache else 'no cache'})" + (f" and the attention maps to {png}" if png else ""))
     return text
