@@ -47,6 +47,31 @@ def test_fast_matches_naive(dtype, tol, T, B, I, H, reverse, lengths):
         np.testing.assert_allclose(a, r, rtol=tol, atol=tol * 10, err_msg=name)
 
 
+@pytest.mark.parametrize("lengths", [False, True])
+def test_gate_loops_agree_across_simd_levels(lengths):
+    """The AVX2 gate loops (lstm_avx2.cpp, float32) against the portable ones; H = 21 leaves a tail of 5."""
+    rng = np.random.default_rng(5)
+    x, w_ih, w_hh, b, h0, c0, lens = _problem(rng, 6, 4, 7, 21, np.float32, lengths)
+    dhs = rng.standard_normal((6, 4, 21)).astype(np.float32)
+    dhn, dcn = rng.standard_normal((2, 4, 21)).astype(np.float32)
+    level = _C.simd_level()
+    results = {}
+    try:
+        for name in ("portable", "avx2"):
+            try:
+                _C._set_simd_level(name)
+            except ValueError:
+                continue
+            results[name] = _run(_C.lstm_forward, _C.lstm_backward, x, w_ih, w_hh, b, h0, c0, lens, False, dhs,
+                                 dhn, dcn)
+    finally:
+        _C._set_simd_level(level)
+    if len(results) < 2:
+        pytest.skip("this CPU or build has no AVX2 path")
+    for name, a, r in zip(["hs", "cs", "dx", "dw_ih", "dw_hh", "db", "dh0", "dc0"], *results.values()):
+        np.testing.assert_allclose(a, r, rtol=2e-5, atol=2e-5, err_msg=name)
+
+
 def test_optional_state_and_bias_are_zero():
     rng = np.random.default_rng(0)
     x, w_ih, w_hh, b, h0, c0, _ = _problem(rng, 5, 3, 4, 6, np.float64, False)

@@ -6,8 +6,10 @@
 #include <cstring>
 #include <vector>
 
+#include "deepgrad/dispatch.h"
 #include "deepgrad/gemm.h"
 #include "deepgrad/parallel.h"
+#include "lstm_simd.h"
 #include "simd_exp.h"
 
 namespace deepgrad {
@@ -24,6 +26,38 @@ inline T tanh_(T x) {
   return T(1) - T(2) / (detail::exp_or_zero(T(2) * x) + T(1));
 }
 inline double tanh_(double x) { return std::tanh(x); }
+
+// Whether the AVX2 gate loops (lstm_avx2.cpp) run: float only, when the CPU and build have them.
+template <typename T>
+bool use_avx2() {
+#if DEEPGRAD_HAVE_AVX2_TU
+  return sizeof(T) == sizeof(float) && simd_level() == SimdLevel::avx2;
+#else
+  return false;
+#endif
+}
+
+// The AVX2 loops over a row's first columns (a multiple of 8); returns where the portable loop takes over.
+inline int64_t gates_forward_avx2(float* g, float* c, float* h, const float* cp, int64_t H) {
+#if DEEPGRAD_HAVE_AVX2_TU
+  return detail::lstm_gates_forward_avx2(g, c, h, cp, H);
+#else
+  return 0;
+#endif
+}
+inline int64_t gates_forward_avx2(double*, double*, double*, const double*, int64_t) { return 0; }
+inline int64_t gates_backward_avx2(float* dg, float* dc, const float* dh, const float* g, const float* c,
+                                   const float* cp, int64_t H) {
+#if DEEPGRAD_HAVE_AVX2_TU
+  return detail::lstm_gates_backward_avx2(dg, dc, dh, g, c, cp, H);
+#else
+  return 0;
+#endif
+}
+inline int64_t gates_backward_avx2(double*, double*, const double*, const double*, const double*, const double*,
+                                   int64_t) {
+  return 0;
+}
 
 inline bool active(const int64_t* lengths, int64_t b, int64_t t) { return lengths == nullptr || t < lengths[b]; }
 
@@ -50,6 +84,7 @@ void lstm_forward(T* hs, T* cs, T* gates, const T* x, const T* w_ih, const T* w_
   const T* h_init = h0 != nullptr ? h0 : zeros.data();
   const T* c_init = c0 != nullptr ? c0 : zeros.data();
   const int nt = threads_for(static_cast<double>(BH) * 40, 1 << 15);
+  const bool avx2 = use_avx2<T>();
   for (int64_t s = 0; s < steps; ++s) {
     const int64_t t = reverse ? steps - 1 - s : s;
     const int64_t tp = prev_step(s, steps, reverse);
@@ -74,8 +109,9 @@ void lstm_forward(T* hs, T* cs, T* gates, const T* x, const T* w_ih, const T* w_
       T* __restrict gf = gi + H;
       T* __restrict gg = gi + 2 * H;
       T* __restrict go = gi + 3 * H;
+      const int64_t j0 = avx2 ? gates_forward_avx2(gi, cb, hb, cpb, H) : 0;
 #pragma omp simd
-      for (int64_t j = 0; j < H; ++j) {
+      for (int64_t j = j0; j < H; ++j) {
         const T i = sigmoid(gi[j]), f = sigmoid(gf[j]), g = tanh_(gg[j]), o = sigmoid(go[j]);
         const T c = f * cpb[j] + i * g;
         gi[j] = i;
@@ -109,6 +145,7 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
     }
   }
   const int nt = threads_for(static_cast<double>(BH) * 40, 1 << 15);
+  const bool avx2 = use_avx2<T>();
   for (int64_t s = steps - 1; s >= 0; --s) {
     const int64_t t = reverse ? steps - 1 - s : s;
     const int64_t tp = prev_step(s, steps, reverse);
@@ -138,8 +175,9 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
       T* __restrict df = di + H;
       T* __restrict dgg = di + 2 * H;
       T* __restrict dout = di + 3 * H;
+      const int64_t j0 = avx2 ? gates_backward_avx2(di, dcb, dhb, gi, cb, cpb, H) : 0;
 #pragma omp simd
-      for (int64_t j = 0; j < H; ++j) {
+      for (int64_t j = j0; j < H; ++j) {
         const T dht = dhb[j];
         const T i = gi[j], f = gf[j], g = gg[j], o = go[j];
         const T tc = tanh_(cb[j]);

@@ -17,6 +17,8 @@ RECIPES = {
     "music": ("deepgrad.recipes.music", "character LSTM on ABC songs (--data FILE.abc); `deepgrad generate music` samples"),
     "adding-problem": ("deepgrad.recipes.adding_problem",
                        "RNN vs LSTM vs GRU on the adding problem (--cell, --length; LSTM/GRU test mse < 0.01 at T=100)"),
+    "translate-dates": ("deepgrad.recipes.translate_dates",
+                        "LSTM encoder-decoder with additive attention: human-readable dates -> ISO (exact match >= 0.95)"),
     "char-gpt": ("deepgrad.recipes.char_gpt",
                  "decoder-only transformer over the characters of a text (--data FILE; val loss < 1.6 on irish.abc); "
                  "`deepgrad generate char-gpt` samples"),
