@@ -136,6 +136,17 @@ def test_gemm_large(simd, threads, M, N, K, dtype):
         check(got, a, b, c0, trans_a, trans_b, 0.75, 0.5)
 
 
+def check_all_transposes(rng, M, N, K, dtype):
+    """Each transpose combination once, each with its own alpha and beta (beta = 0 with a NaN c)."""
+    for (trans_a, trans_b), (alpha, beta) in zip(TRANS, [(1.0, 0.0), (0.5, 1.0), (-1.5, 0.25), (2.0, -1.0)]):
+        a, b = make_operands(rng, M, N, K, trans_a, trans_b, dtype)
+        c0 = rng.standard_normal((1, M, N)).astype(dtype)
+        if beta == 0.0:
+            c0[:] = np.nan
+        got = run(_C.gemm, a, b, c0.copy(), trans_a, trans_b, alpha, beta)
+        check(got, a, b, c0, trans_a, trans_b, alpha, beta)
+
+
 # Shapes on either side of the blocked path's cut-offs (float32 sizes; float64 doubles the bytes):
 # A read in place when op(A) <= 256 KiB or N <= 2*nr; B read in place when op(B) <= 32 KiB;
 # C computed transposed when N < nr (16) and M*N <= 65536 (MLP output layers, N = 10).
@@ -159,13 +170,22 @@ CUTOFF_SHAPES = [
 def test_gemm_path_cutoffs(threads, M, N, K, dtype):
     # The cut-offs are set for the AVX2 tiles (the default where the CPU has them).
     rng = np.random.default_rng(M * 31 + N * 7 + K)
-    for (trans_a, trans_b), (alpha, beta) in zip(TRANS, [(1.0, 0.0), (0.5, 1.0), (-1.5, 0.25), (2.0, -1.0)]):
-        a, b = make_operands(rng, M, N, K, trans_a, trans_b, dtype)
-        c0 = rng.standard_normal((1, M, N)).astype(dtype)
-        if beta == 0.0:
-            c0[:] = np.nan
-        got = run(_C.gemm, a, b, c0.copy(), trans_a, trans_b, alpha, beta)
-        check(got, a, b, c0, trans_a, trans_b, alpha, beta)
+    check_all_transposes(rng, M, N, K, dtype)
+
+
+# The skinny path with every tiny size up to its cut-off (8) on either side: its dot form takes
+# 4 rows of the big operand by up to 3 vectors per pass, or 3 rows by 4 vectors when the tiny
+# size is a multiple of 4 (1..8 covers every remainder of both), its axpy form four rows per pass; K = 3 and 21 leave tails after the 4-row steps and the SIMD widths. The
+# last four are big enough for two threads, each with a ragged chunk (515 rows) of the big side.
+SKINNY_SHAPES = [(s, 37, k) for s in range(1, 10) for k in (3, 21)] + [(37, s, 21) for s in range(1, 10)]
+SKINNY_SHAPES += [(8, 1030, 260), (1030, 8, 260), (3, 1030, 700), (1030, 2, 1030)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("M,N,K", SKINNY_SHAPES, ids=lambda s: str(s))
+def test_gemm_skinny(simd, threads, M, N, K, dtype):
+    rng = np.random.default_rng(M * 131 + N * 17 + K)
+    check_all_transposes(rng, M, N, K, dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])

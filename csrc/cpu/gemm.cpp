@@ -111,6 +111,21 @@ void dot4_portable(const T* __restrict x, const T* const* y, int64_t n, T* out) 
   out[0] = a0, out[1] = a1, out[2] = a2, out[3] = a3;
 }
 
+template <typename T>
+void dot_xv_portable(const T* x, int64_t ldx, int nv, const T* const* y, int nr, int64_t n, T* out) {
+  for (int v = 0; v < nv; ++v) {
+    if (nr == 4) {
+      dot4_portable(x + v * ldx, y, n, out + 4 * v);
+      continue;
+    }
+    for (int r = 0; r < nr; ++r) {
+      T acc = T(0);
+      for (int64_t p = 0; p < n; ++p) acc += x[v * ldx + p] * y[r][p];
+      out[v * nr + r] = acc;
+    }
+  }
+}
+
 template <typename T, int NR>
 void pack_bt_portable(T* __restrict dst, const T* __restrict src, int64_t ldb, int64_t kc,
                       int64_t n) {
@@ -129,19 +144,30 @@ void axpy_portable(int64_t n, T v, const T* __restrict x, T* __restrict y) {
 }
 
 template <typename T>
+void axpy4_portable(int64_t n, const T* v, const T* const* x, T* __restrict y) {
+  const T* __restrict x0 = x[0];
+  const T* __restrict x1 = x[1];
+  const T* __restrict x2 = x[2];
+  const T* __restrict x3 = x[3];
+  const T v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3];
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) y[i] += v0 * x0[i] + v1 * x1[i] + v2 * x2[i] + v3 * x3[i];
+}
+
+template <typename T>
 GemmKernel<T> portable_kernel();
 template <>
 GemmKernel<float> portable_kernel<float>() {
   return {4, 8, 128, 256, 4096, &ukernel_portable<float, 4, 8>,
           &ukernel_portable_ua<float, 4, 8>, &pack_bt_portable<float, 8>, &dot4_portable<float>,
-          &axpy_portable<float>};
+          &dot_xv_portable<float>, &axpy_portable<float>, &axpy4_portable<float>};
 }
 template <>
 GemmKernel<double> portable_kernel<double>() {
   return {4, 4, 128, 256, 2048, &ukernel_portable<double, 4, 4>,
           &ukernel_portable_ua<double, 4, 4>, &pack_bt_portable<double, 4>,
-          &dot4_portable<double>,
-          &axpy_portable<double>};
+          &dot4_portable<double>, &dot_xv_portable<double>, &axpy_portable<double>,
+          &axpy4_portable<double>};
 }
 
 template <typename T>
@@ -294,33 +320,44 @@ void gemm_skinny(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M,
   // C[t, x] (small_m) or C[x, t]: where entry (t, x) of the s x big result goes.
   const int64_t c_t = small_m ? ldc : 1, c_x = small_m ? 1 : ldc;
   const int64_t chunks = ceil_div(big, chunk);
+  // Dot form: 3 rows of the big operand by 4 vectors per pass when the vectors split evenly
+  // into fours (s = 4, 8: the LSTM's batch), else 4 rows by up to 3 vectors.
+  const int nr = s % 4 == 0 ? 3 : 4;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nthreads) schedule(static) if (nthreads > 1)
 #endif
   for (int64_t ch = 0; ch < chunks; ++ch) {
     const int64_t b0 = ch * chunk, b1 = std::min(big, b0 + chunk), nb = b1 - b0;
-    if (axpy) {  // acc[t, :] += vec_t[p] * big_op[p, b0:b1]
+    if (axpy) {  // acc[t, :] += vec_t[p] * big_op[p, b0:b1], four p at a time
 #ifdef _OPENMP
       T* acc = accs + static_cast<int64_t>(omp_get_thread_num()) * s * chunk;
 #else
       T* acc = accs;
 #endif
       for (int64_t x = 0; x < s * nb; ++x) acc[x] = T(0);
-      for (int64_t p = 0; p < K; ++p) {
+      int64_t p = 0;
+      for (; p + 4 <= K; p += 4) {
+        const T* rows[4];
+        for (int64_t q = 0; q < 4; ++q) rows[q] = big_op + (p + q) * ld + b0;
+        for (int64_t t = 0; t < s; ++t) kr.axpy4(nb, vecs + t * K + p, rows, acc + t * nb);
+      }
+      for (; p < K; ++p) {
         const T* row = big_op + p * ld + b0;
         for (int64_t t = 0; t < s; ++t) kr.axpy(nb, vecs[t * K + p], row, acc + t * nb);
       }
       for (int64_t t = 0; t < s; ++t)
         for (int64_t x = 0; x < nb; ++x) merge(C + t * c_t + (b0 + x) * c_x, acc[t * nb + x], beta);
-    } else {  // (t, x) = vec_t . big_op[x, :]
-      for (int64_t x = b0; x < b1; x += 4) {
-        const int64_t nx = std::min<int64_t>(4, b1 - x);
+    } else {  // (t, x) = vec_t . big_op[x, :], nr rows by up to 12 / nr vectors at a time
+      for (int64_t x = b0; x < b1; x += nr) {
+        const int64_t nx = std::min<int64_t>(nr, b1 - x);
         const T* rows[4];
-        for (int64_t q = 0; q < 4; ++q) rows[q] = big_op + (x + (q < nx ? q : 0)) * ld;
-        for (int64_t t = 0; t < s; ++t) {
-          T out[4];
-          kr.dot4(vecs + t * K, rows, K, out);
-          for (int64_t q = 0; q < nx; ++q) merge(C + t * c_t + (x + q) * c_x, out[q], beta);
+        for (int64_t q = 0; q < nr; ++q) rows[q] = big_op + (x + (q < nx ? q : 0)) * ld;
+        for (int64_t t = 0; t < s; t += 12 / nr) {
+          const int nv = static_cast<int>(std::min<int64_t>(12 / nr, s - t));
+          T out[12];
+          kr.dot_xv(vecs + t * K, K, nv, rows, nr, K, out);
+          for (int v = 0; v < nv; ++v)
+            for (int64_t q = 0; q < nx; ++q) merge(C + (t + v) * c_t + (x + q) * c_x, out[v * nr + q], beta);
         }
       }
     }

@@ -40,9 +40,19 @@ using GemmPackBT = void (*)(T* dst, const T* src, int64_t ldb, int64_t kc, int64
 template <typename T>
 using GemmDot4 = void (*)(const T* x, const T* const* y, int64_t n, T* out);
 
+// Up to twelve dot products out[v*nr + r] = (x + v*ldx) . y[r] (r < nr, v < nv) with nr = 4 and
+// nv = 1..3, or nr = 3 and nv = 4: each y[r] loaded once for nv vectors, so fewer loads per
+// multiply-add than nv dot4 calls.
+template <typename T>
+using GemmDotXV = void (*)(const T* x, int64_t ldx, int nv, const T* const* y, int nr, int64_t n, T* out);
+
 // y[0:n] += v * x[0:n]: the skinny path's other inner loop.
 template <typename T>
 using GemmAxpy = void (*)(int64_t n, T v, const T* x, T* y);
+
+// y[0:n] += v[0] * x[0][0:n] + ... + v[3] * x[3][0:n]: four axpys with one pass over y.
+template <typename T>
+using GemmAxpy4 = void (*)(int64_t n, const T* v, const T* const* x, T* y);
 
 // A micro-kernel with its tile and the cache blocking that suits it (after BLIS):
 // kc*nr of B and kc*mr of A fit in L1, mc*kc of A in L2, kc*nc of B in L3.
@@ -55,7 +65,9 @@ struct GemmKernel {
   GemmMicroKernelUA<T> run_ua;
   GemmPackBT<T> pack_bt;
   GemmDot4<T> dot4;
+  GemmDotXV<T> dot_xv;
   GemmAxpy<T> axpy;
+  GemmAxpy4<T> axpy4;
 };
 
 #if DEEPGRAD_HAVE_AVX2_TU
