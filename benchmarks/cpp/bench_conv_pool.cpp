@@ -1,8 +1,9 @@
 // Convolution and pooling microbenchmarks at the shapes of benchmarks/compare.py, forward + backward, GFLOP/s.
 #include <benchmark/benchmark.h>
 
+#include "bench_util.h"
+
 #include <cstdint>
-#include <random>
 #include <vector>
 
 #include "deepgrad/conv.h"
@@ -10,13 +11,7 @@
 
 namespace {
 
-std::vector<float> random_vector(int64_t n, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-1.f, 1.f);
-  std::vector<float> v(static_cast<size_t>(n));
-  for (auto& x : v) x = dist(gen);
-  return v;
-}
+using bench::random_vector;
 
 // args: N, C, H (= W), K, pad; 3x3 kernel, stride 1
 void BM_conv2d_forward_backward(benchmark::State& state) {

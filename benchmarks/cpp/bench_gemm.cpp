@@ -1,8 +1,9 @@
 // GEMM microbenchmarks: square sizes 64-2048 and the training shapes of benchmarks/compare.py, in GFLOP/s.
 #include <benchmark/benchmark.h>
 
+#include "bench_util.h"
+
 #include <cstdint>
-#include <random>
 #include <vector>
 
 #include "deepgrad/gemm.h"
@@ -10,13 +11,7 @@
 
 namespace {
 
-std::vector<float> random_vector(int64_t n, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-1.f, 1.f);
-  std::vector<float> v(static_cast<size_t>(n));
-  for (auto& x : v) x = dist(gen);
-  return v;
-}
+using bench::random_vector;
 
 void set_flops(benchmark::State& state, double flops_per_iter) {
   state.counters["GFLOP/s"] =
