@@ -136,3 +136,73 @@ class Softmax(_AlongDim):
 class LogSoftmax(_AlongDim):
     def forward(self, input):
         return F.log_softmax(input, self.dim, _stacklevel=5)
+
+
+class SELU(_Inplace):
+    def forward(self, input):
+        return F.selu(input)
+
+
+class CELU(_SlopeInplace):
+    _option = "alpha"
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__(alpha, inplace)
+
+    def forward(self, input):
+        return F.celu(input, self.alpha)
+
+
+class Softsign(Module):
+    def forward(self, input):
+        return F.softsign(input)
+
+
+class Hardsigmoid(_Inplace):
+    def forward(self, input):
+        return F.hardsigmoid(input)
+
+
+class Hardswish(_Inplace):
+    def forward(self, input):
+        return F.hardswish(input)
+
+
+class Softmin(_AlongDim):
+    def forward(self, input):
+        return F.softmin(input, self.dim)
+
+
+class GLU(Module):
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """x where x > 0, else a * x with a learned slope a: one shared (num_parameters=1) or one per channel."""
+
+    def __init__(self, num_parameters=1, init=0.25, dtype=None):
+        from ..tensor import full
+        from .parameter import Parameter
+
+        super().__init__()
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(full((num_parameters,), float(init), dtype=dtype))
+
+    def reset_parameters(self):
+        from . import init as nn_init
+
+        nn_init.constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"

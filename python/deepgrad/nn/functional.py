@@ -177,3 +177,87 @@ def one_hot(tensor, num_classes=-1):
     if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
         raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got values in [{idx.min()}, {idx.max()}]")
     return Tensor._wrap((idx[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# ---- more activations and similarity functions (compositions of existing ops: no backward of their own) ----
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """scale * (x where x > 0, else alpha (exp(x) - 1)) with PyTorch's constants."""
+    return elu(input, _SELU_ALPHA) * _SELU_SCALE
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1))."""
+    negative = (_ew.clamp(input, max=0.0) / alpha).exp() * alpha - alpha
+    return _ew.where(input > 0, input, negative)
+
+
+def softsign(input):
+    """x / (1 + |x|)."""
+    return input / (input.abs() + 1)
+
+
+def softmin(input, dim=None, dtype=None):
+    return softmax(-input, dim, dtype=dtype)
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6."""
+    return relu6(input + 3.0) / 6.0
+
+
+def hardswish(input, inplace=False):
+    """x * relu6(x + 3) / 6."""
+    return input * hardsigmoid(input)
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b) where a, b are the two halves of input along dim."""
+    if input.shape[dim] % 2:
+        raise RuntimeError(f"glu: halving dimension must be even, but dimension {dim} is size {input.shape[dim]}")
+    a, b = input.chunk(2, dim)
+    return a * _ew.sigmoid(b)
+
+
+def prelu(input, weight):
+    """x where x > 0, else weight * x; weight has 1 or C (dim 1 of input) elements."""
+    if weight.numel() != 1:
+        if input.ndim < 2 or input.shape[1] != weight.numel():
+            raise RuntimeError(
+                f"prelu: weight has {weight.numel()} elements but input {tuple(input.shape)} has "
+                f"{input.shape[1] if input.ndim > 1 else 1} channels"
+            )
+        weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
+    return _ew.where(input > 0, input, input * weight)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    """input / max(||input||_p along dim, eps)."""
+    return input / _ew.clamp(input.norm(p, dim=dim, keepdim=True), min=eps)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """<x1, x2> / (max(||x1||, eps) * max(||x2||, eps)) along dim, as torch 2.x."""
+    n1 = _ew.clamp(x1.norm(dim=dim, keepdim=True), min=eps)
+    n2 = _ew.clamp(x2.norm(dim=dim, keepdim=True), min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Pointwise target * (log target - input) with input given as log-probabilities (0 where target is 0)."""
+    if reduction not in ("none", "mean", "sum", "batchmean"):
+        raise ValueError(f"kl_div: {reduction!r} is not a valid value for reduction")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        safe = _ew.where(target > 0, target, 1.0)
+        loss = _ew.where(target > 0, target * (safe.log() - input), 0.0)
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.mean()
