@@ -152,6 +152,10 @@ CASES = [
     Case("binary_cross_entropy",
          lambda a, b: dg.nn.functional.binary_cross_entropy(a.sigmoid(), b.sigmoid(), reduction="none"),
          lambda a, b: -(_sig(b) * np.log(_sig(a)) + (1 - _sig(b)) * np.log(1 - _sig(a))), [(2, 3), (2, 3)]),
+    Case("huber", lambda a, b: dg.nn.functional.huber_loss(a, b, reduction="none", delta=0.7),
+         lambda a, b: np.where(np.abs(a - b) < 0.7, 0.5 * (a - b) ** 2, 0.7 * (np.abs(a - b) - 0.35)), [(3, 4), (3, 4)]),
+    Case("smooth_l1_bcast", lambda a, b: dg.ops.loss.PiecewiseQuadratic.apply(a, b, threshold=0.5, scale=2.0),
+         lambda a, b: np.where(np.abs(a - b) < 0.5, (a - b) ** 2, np.abs(a - b) - 0.25), [(3, 4), (4,)]),
     # convolution and pooling (NumPy references and the full variants: tests/test_kernels_conv.py, test_kernels_pool.py,
     # test_ops_conv_pool.py)
     Case("conv2d", lambda x, w, b: conv.conv2d(x, w, b, stride=2, padding=1, groups=2),

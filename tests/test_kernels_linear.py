@@ -43,7 +43,9 @@ def test_linear_backward_skips_missing_outputs():
 
 def test_linear_kernel_rejects_bad_shapes():
     x, w = np.ones((3, 4), np.float32), np.ones((2, 5), np.float32)
-    with pytest.raises(ValueError, match="w has shape"):
+    with pytest.raises(ValueError, match=r"linear_forward: x has shape \(3, 4\); expected \(\*, 5\) for w of shape \(2, 5\)"):
         _C.linear_forward(np.empty((3, 2), np.float32), x, w, None, False)
+    with pytest.raises(ValueError, match=r"linear_forward: y has shape \(3, 3\); expected \(3, 2\)"):
+        _C.linear_forward(np.empty((3, 3), np.float32), x, np.ones((2, 4), np.float32), None, False)
     with pytest.raises(TypeError, match="dtype"):
         _C.linear_forward(np.empty((3, 2), np.float32), x, np.ones((2, 4)), None, False)

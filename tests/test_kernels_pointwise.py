@@ -21,3 +21,62 @@ def test_erf_extremes_and_shape():
     assert out.shape == x.shape and out.dtype == np.float32
     np.testing.assert_allclose(out, [[-1, -1, 0], [0, 1, 1]], atol=1e-6)
     assert np.isnan(_C.erf(np.array([np.nan], dtype=np.float32)))[0]
+
+
+def _gelu_ref(x, tanh):
+    """float64 GELU and its slope from math.erf / math.tanh."""
+    if tanh:  # 1 + tanh u and 1 - tanh u written without cancellation in the tails
+        k = math.sqrt(2 / math.pi)
+        u = k * (x + 0.044715 * x**3)
+        with np.errstate(over="ignore"):
+            plus, minus = 2 / (1 + np.exp(-2 * u)), 2 / (1 + np.exp(2 * u))
+        return 0.5 * x * plus, 0.5 * plus + 0.5 * x * plus * minus * k * (1 + 3 * 0.044715 * x * x)
+    cdf = 0.5 * np.vectorize(math.erfc)(-x / math.sqrt(2))  # 1 + erf(z) = erfc(-z), exact in the left tail
+    return x * cdf, cdf + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("tanh", [False, True])
+@pytest.mark.parametrize("n", [1, 7, 8, 9, 16383, 70001])
+def test_gelu_matches_reference(n, tanh, threads):
+    import deepgrad as dg
+
+    dg.set_num_threads(threads)
+    x = np.random.default_rng(n).standard_normal(n) * 4
+    y_ref, slope_ref = _gelu_ref(x, tanh)
+    dy = np.random.default_rng(n + 1).standard_normal(n)
+    np.testing.assert_allclose(_C.gelu(x, tanh), y_ref, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(_C.gelu_backward(dy, x, tanh), dy * slope_ref, rtol=1e-13, atol=1e-15)
+    x32, dy32 = x.astype(np.float32), dy.astype(np.float32)
+    y_ref32, slope_ref32 = _gelu_ref(x32.astype(np.float64), tanh)
+    np.testing.assert_allclose(_C.gelu(x32, tanh), y_ref32, rtol=2e-6, atol=1e-6)
+    np.testing.assert_allclose(_C.gelu_backward(dy32, x32, tanh), dy32 * slope_ref32, rtol=2e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("level", ["portable", "avx2"])
+def test_gelu_float32_left_tail_is_accurate(level):
+    """x Phi(x) for x << 0 is tiny: it must not be formed as x (1 + erf) with erf ~ -1 (cancellation)."""
+    before = _C.simd_level()
+    try:
+        _C._set_simd_level(level)
+    except ValueError:
+        pytest.skip("no AVX2 here")
+    try:
+        x = np.linspace(-9, -3, 64).astype(np.float32)
+        for tanh in (False, True):
+            y_ref, slope_ref = _gelu_ref(x.astype(np.float64), tanh)
+            np.testing.assert_allclose(_C.gelu(x, tanh), y_ref, rtol=2e-5, atol=0)
+            np.testing.assert_allclose(_C.gelu_backward(np.ones_like(x), x, tanh), slope_ref, rtol=2e-5, atol=0)
+    finally:
+        _C._set_simd_level(before)
+
+
+def test_gelu_shapes_and_errors():
+    x = np.linspace(-3, 3, 24, dtype=np.float32).reshape(2, 3, 4)
+    assert _C.gelu(x).shape == (2, 3, 4) and _C.gelu(x).dtype == np.float32
+    assert np.isnan(_C.gelu(np.array([np.nan], np.float32)))[0]
+    np.testing.assert_array_equal(_C.gelu(np.array([np.inf, 0.0], np.float32)), [np.inf, 0.0])
+    with pytest.raises(TypeError, match="gelu: expected a float32 or float64 array, got int64"):
+        _C.gelu(np.arange(3))
+    with pytest.raises(ValueError, match=r"gelu_backward: dy has shape \(2,\) but x has shape \(3,\)"):
+        _C.gelu_backward(np.zeros(2), np.zeros(3))

@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,5 +73,17 @@ void with_dtype(const py::array& a, F&& f) {
     f(double{});
   }
 }
+
+// Releases the GIL for the scope when the call does enough work for other Python threads to gain from it;
+// for tiny calls the release and re-acquire would cost more than the kernel.
+class ReleaseGilFor {
+ public:
+  explicit ReleaseGilFor(double work) {
+    if (work > 32768) release_.emplace();
+  }
+
+ private:
+  std::optional<py::gil_scoped_release> release_;
+};
 
 }  // namespace deepgrad_bind

@@ -17,6 +17,8 @@ void bind_conv(py::module_& m);
 void bind_pool(py::module_& m);
 void bind_attention(py::module_& m);
 void bind_layernorm(py::module_& m);
+void bind_softmax(py::module_& m);
+void bind_optim(py::module_& m);
 
 PYBIND11_MODULE(_C, m) {
   m.doc() = "deepgrad's C++ kernels (OpenMP + SIMD). Arrays in, arrays written in place.";
@@ -64,4 +66,6 @@ PYBIND11_MODULE(_C, m) {
   bind_pool(m);
   bind_attention(m);
   bind_layernorm(m);
+  bind_softmax(m);
+  bind_optim(m);
 }

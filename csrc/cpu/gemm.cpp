@@ -323,10 +323,7 @@ void gemm_skinny(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M,
   // Dot form: 3 rows of the big operand by 4 vectors per pass when the vectors split evenly
   // into fours (s = 4, 8: the LSTM's batch), else 4 rows by up to 3 vectors.
   const int nr = s % 4 == 0 ? 3 : 4;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nthreads) schedule(static) if (nthreads > 1)
-#endif
-  for (int64_t ch = 0; ch < chunks; ++ch) {
+  parallel_for(chunks, nthreads, [&](int64_t ch) {
     const int64_t b0 = ch * chunk, b1 = std::min(big, b0 + chunk), nb = b1 - b0;
     if (axpy) {  // acc[t, :] += vec_t[p] * big_op[p, b0:b1], four p at a time
 #ifdef _OPENMP
@@ -361,7 +358,7 @@ void gemm_skinny(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M,
         }
       }
     }
-  }
+  });
 }
 
 // ---- blocked product ---------------------------------------------------------------------

@@ -17,8 +17,7 @@ template <typename T>
 void layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* w, const T* b, int64_t M, int64_t N,
                        double eps) {
   const int nt = threads_for(static_cast<double>(M) * N, 1 << 15);
-#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-  for (int64_t i = 0; i < M; ++i) {
+  parallel_for(M, nt, [&](int64_t i) {
     const T* xi = x + i * N;
     T* yi = y + i * N;
     T sum = T(0);
@@ -41,7 +40,7 @@ void layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* w, const T* 
 #pragma omp simd
       for (int64_t j = 0; j < N; ++j) yi[j] = (xi[j] - mu) * rs + (b != nullptr ? b[j] : T(0));
     }
-  }
+  });
 }
 
 template <typename T>

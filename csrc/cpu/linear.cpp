@@ -9,18 +9,19 @@ template <typename T>
 void linear_forward(T* y, const T* x, const T* w, const T* b, int64_t M, int64_t N, int64_t K, bool relu) {
   const int nt = threads_for(static_cast<double>(M) * N, 1 << 15);
   if (b != nullptr) {
-#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-    for (int64_t i = 0; i < M; ++i) {
+    parallel_for(M, nt, [&](int64_t i) {
       T* row = y + i * N;
 #pragma omp simd
       for (int64_t j = 0; j < N; ++j) row[j] = b[j];
-    }
+    });
   }
   gemm<T>(false, true, M, N, K, T(1), x, K, w, K, b != nullptr ? T(1) : T(0), y, N);
   if (relu) {
-    const int64_t total = M * N;
-#pragma omp parallel for simd schedule(static) num_threads(nt) if (nt > 1)
-    for (int64_t i = 0; i < total; ++i) y[i] = y[i] > T(0) ? y[i] : T(0);
+    parallel_for(M, nt, [&](int64_t i) {
+      T* row = y + i * N;
+#pragma omp simd
+      for (int64_t j = 0; j < N; ++j) row[j] = row[j] > T(0) ? row[j] : T(0);
+    });
   }
 }
 
@@ -31,16 +32,15 @@ void linear_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, i
   if (db != nullptr) {
     const int nt = threads_for(static_cast<double>(M) * N, 1 << 16);
     // column sums: each thread owns a block of columns and streams the rows
-#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-    for (int64_t j0 = 0; j0 < N; j0 += 256) {
-      const int64_t j1 = j0 + 256 < N ? j0 + 256 : N;
+    parallel_for((N + 255) / 256, nt, [&](int64_t block) {
+      const int64_t j0 = block * 256, j1 = j0 + 256 < N ? j0 + 256 : N;
       for (int64_t j = j0; j < j1; ++j) db[j] = T(0);
       for (int64_t i = 0; i < M; ++i) {
         const T* row = dy + i * N;
 #pragma omp simd
         for (int64_t j = j0; j < j1; ++j) db[j] += row[j];
       }
-    }
+    });
   }
 }
 

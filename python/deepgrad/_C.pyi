@@ -136,3 +136,13 @@ def layernorm_backward(
 
 def layernorm_backward_naive(dx, dw, db, dy, x, mean, rstd, w) -> None:
     """The reference behind layernorm_backward; same arguments and checks."""
+
+def softmax_forward(y, x, log: bool) -> None:
+    """y <- softmax (log=False) or log_softmax (log=True) along the last axis; x, y: (*, n) contiguous, float32/64."""
+
+def softmax_backward(dx, y, dy, log: bool) -> None:
+    """dx <- the input gradient of softmax/log_softmax from its output y and output gradient dy, all (*, n)."""
+
+def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, lr: float, beta1: float, beta2: float, eps: float,
+              weight_decay: float, step: float, amsgrad: bool, maximize: bool, decoupled_weight_decay: bool) -> None:
+    """One Adam/AdamW step in place on contiguous arrays of one shape and dtype (deepgrad/optim.h)."""

@@ -31,7 +31,7 @@ class Tensor:
         self._data = _to_array(data, dtypes.to_dtype(dtype))
         self.grad = None
         self._ctx = None
-        self._hooks = []
+        self._hooks = ()
         self._retains_grad = False
         self._requires_grad = False
         self.requires_grad = requires_grad
@@ -43,7 +43,7 @@ class Tensor:
         t._data = array if isinstance(array, np.ndarray) else np.asarray(array)
         t.grad = None
         t._ctx = None
-        t._hooks = []
+        t._hooks = ()
         t._retains_grad = False
         t._requires_grad = False
         return t
@@ -245,6 +245,8 @@ class Tensor:
         """hook(grad) -> Tensor or None, called with this tensor's gradient during backward."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if not self._hooks:
+            self._hooks = []  # tensors start with a shared empty tuple
         self._hooks.append(hook)
 
         class _Handle:

@@ -9,21 +9,23 @@ def _topological_order(roots):
     """Functions reachable from the roots, each before every Function that produced one of its inputs."""
     order, visited = [], set()
     for root in roots:
-        if root._ctx is None or id(root._ctx) in visited:
+        fn = root._ctx
+        if fn is None or fn in visited:
             continue
-        stack = [(root._ctx, False)]
+        visited.add(fn)
+        # iterative post-order DFS: (function, iterator over its inputs)
+        stack = [(fn, iter(fn.inputs))]
         while stack:
-            fn, done = stack.pop()
-            if done:
+            fn, inputs = stack[-1]
+            for t in inputs:
+                child = t._ctx
+                if child is not None and child not in visited:
+                    visited.add(child)
+                    stack.append((child, iter(child.inputs)))
+                    break
+            else:
+                stack.pop()
                 order.append(fn)
-                continue
-            if id(fn) in visited:
-                continue
-            visited.add(id(fn))
-            stack.append((fn, True))
-            for t in fn.inputs:
-                if t._ctx is not None and id(t._ctx) not in visited:
-                    stack.append((t._ctx, False))
     order.reverse()
     return order
 
@@ -36,7 +38,7 @@ def run_backward(roots, grads, retain_graph=False, inputs=None):
     """
     from ..tensor import Tensor
 
-    fn_grads = {}  # id(Function) -> gradient of its output
+    fn_grads = {}  # Function -> gradient of its output (Functions hash by identity)
     leaf_grads = {}  # id(leaf) -> [leaf, gradient]
     wanted = None if inputs is None else {id(t): t for t in inputs}
     results = {}
@@ -60,22 +62,23 @@ def run_backward(roots, grads, retain_graph=False, inputs=None):
     def send(t, g):
         if g.dtype != t._data.dtype:
             g = g.astype(t._data.dtype)
-        if t._ctx is None:
+        fn = t._ctx
+        if fn is None:
             entry = leaf_grads.get(id(t))
             if entry is None:
                 leaf_grads[id(t)] = [t, g]
             else:
                 entry[1] = entry[1] + g
         else:
-            key = id(t._ctx)
-            fn_grads[key] = fn_grads[key] + g if key in fn_grads else g
+            previous = fn_grads.get(fn)
+            fn_grads[fn] = g if previous is None else previous + g
 
     check = anomaly.is_anomaly_enabled()
     with no_grad(), np.errstate(all="ignore"):
         for r, g in zip(roots, grads):
             send(r, g)
         for fn in _topological_order(roots):
-            g = fn_grads.pop(id(fn), None)
+            g = fn_grads.pop(fn, None)
             if g is None:
                 if not retain_graph:
                     fn.release()
@@ -89,7 +92,7 @@ def run_backward(roots, grads, retain_graph=False, inputs=None):
             if not retain_graph:
                 fn.release()
             for t, ig in zip(fn.inputs, in_grads):
-                if ig is not None and t.requires_grad:
+                if ig is not None and t._requires_grad:
                     send(t, ig)
         for t, g in leaf_grads.values():
             finish(t, g)

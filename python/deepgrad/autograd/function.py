@@ -12,7 +12,8 @@ import weakref
 import numpy as np
 
 from . import anomaly
-from .grad_mode import is_grad_enabled
+from .grad_mode import _state as _grad_state
+from .quiet import quiet, restore
 
 
 class Function:
@@ -24,6 +25,9 @@ class Function:
     _trace = None
     _output = None
 
+    # False for Functions whose forward cannot raise NumPy floating-point warnings (C++ kernels, comparisons):
+    # they skip silencing them, a third of a small op's cost
+    numpy_may_warn = True
     _torch_style = False  # set per subclass: forward written as a PyTorch staticmethod forward(ctx, ...)
 
     def __init_subclass__(cls, **kwargs):
@@ -65,20 +69,39 @@ class Function:
             return _apply_torch_style(cls, tensors, options)
         ctx = cls()
         arrays = [t._data for t in tensors]
-        with np.errstate(all="ignore"):  # NaN/inf are values here, as in PyTorch; detect_anomaly reports them
+        if cls.numpy_may_warn:
+            token = quiet()  # NaN/inf are values here, as in PyTorch; detect_anomaly reports them
+            try:
+                out = ctx.forward(*arrays, **options)
+            finally:
+                restore(token)
+        else:
             out = ctx.forward(*arrays, **options)
         if anomaly.enabled:
             ctx._trace = anomaly.creation_trace()
             anomaly.check_forward(cls.__name__, arrays, out, ctx._trace)
-        result = _tensor_class()._wrap(out)
-        needs = tuple([t._requires_grad for t in tensors])
-        if True in needs and is_grad_enabled() and result._data.dtype.kind in "fc":
-            ctx.inputs = tensors
-            ctx.needs_input_grad = needs
-            result.requires_grad = True
-            result._ctx = ctx
-            ctx._output = weakref.ref(result)
+        result = (_Tensor[0] if _Tensor else _tensor_class())._wrap(out)
+        if _grad_state.enabled and result._data.dtype.kind in "fc":
+            for t in tensors:
+                if t._requires_grad:
+                    ctx.inputs = tensors
+                    ctx.needs_input_grad = tuple([t._requires_grad for t in tensors])
+                    result._requires_grad = True
+                    result._ctx = ctx
+                    ctx._output = weakref.ref(result)
+                    break
         return result
+
+
+def records_graph(*tensors):
+    """Whether an op on these Tensors (None allowed) adds a node to the graph: grad mode is on and one of them
+    requires grad. Ops whose forward is a single kernel call check it to skip the Function object when no graph is
+    needed (inference, targets under no_grad): the lean path, with the same arithmetic as the op's forward."""
+    if _grad_state.enabled:
+        for t in tensors:
+            if t is not None and t._requires_grad:
+                return True
+    return False
 
 
 _Tensor = []
@@ -134,7 +157,7 @@ def _apply_torch_style(cls, args, kwargs):
         raise NotImplementedError(f"{cls.__name__}.forward must return a single Tensor (got {type(out).__name__})")
     result = Tensor._wrap(out._data)
     positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
-    if is_grad_enabled() and any(ctx.needs_input_grad) and result._data.dtype.kind in "fc":
+    if _grad_state.enabled and any(ctx.needs_input_grad) and result._data.dtype.kind in "fc":
         ctx.inputs = tuple(args[i] for i in positions)
         ctx._tensor_positions = positions
         ctx._input_grads = lambda g: _TorchStyle.input_grads(ctx, g)

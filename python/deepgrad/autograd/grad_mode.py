@@ -2,11 +2,15 @@
 import functools
 import threading
 
-_state = threading.local()
+class _GradState(threading.local):
+    enabled = True  # each thread starts with gradients on, as in PyTorch
+
+
+_state = _GradState()
 
 
 def is_grad_enabled():
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 def _set_enabled(mode):
@@ -19,12 +23,12 @@ class _GradModeContext:
     mode = True
 
     def __enter__(self):
-        self._prev = is_grad_enabled()
-        _set_enabled(self.mode)
+        self._prev = _state.enabled
+        _state.enabled = self.mode
         return self
 
     def __exit__(self, *exc):
-        _set_enabled(self._prev)
+        _state.enabled = self._prev
         return False
 
     def __call__(self, fn):

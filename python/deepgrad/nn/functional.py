@@ -27,18 +27,6 @@ from ..tensor import Tensor
 
 def linear(input, weight, bias=None):
     """input @ weight.T + bias: input (*, in_features), weight (out_features, in_features), bias (out_features,)."""
-    if weight.ndim != 2:
-        raise RuntimeError(f"linear: weight must be 2-D (out_features, in_features), got shape {tuple(weight.shape)}")
-    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        got = input.shape[-1] if input.ndim else "no"
-        raise RuntimeError(
-            f"linear: input has {got} features but weight expects {weight.shape[1]} "
-            f"(input shape {tuple(input.shape)}, weight shape {tuple(weight.shape)})"
-        )
-    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
-        raise RuntimeError(
-            f"linear: bias has shape {tuple(bias.shape)} but weight {tuple(weight.shape)} expects ({weight.shape[0]},)"
-        )
     return _la.linear(input, weight, bias)
 
 

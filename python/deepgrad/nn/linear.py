@@ -2,6 +2,7 @@
 import math
 
 from .. import dtypes
+from ..ops import linalg as _la
 from ..tensor import _check_device, empty
 from . import functional as F
 from . import init
@@ -46,7 +47,12 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        return F.linear(input, self.weight, self.bias)
+        try:  # straight from the registry: attribute lookup through Module.__getattr__ costs ~0.6 us each
+            params = self._parameters
+            return _la.linear(input, params["weight"], params["bias"])  # F.linear's body, one call less
+        except KeyError:  # weight/bias re-assigned as plain attributes
+            return _la.linear(input, self.weight, self.bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+

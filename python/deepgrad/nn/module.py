@@ -191,7 +191,10 @@ class Module:
 
     def __getattr__(self, name):
         d = self.__dict__
-        for key in ("_parameters", "_buffers", "_modules"):
+        params = d.get("_parameters")
+        if params is not None and name in params:  # parameters first: the lookup every layer's forward makes
+            return params[name]
+        for key in ("_buffers", "_modules"):
             if key in d and name in d[key]:
                 return d[key][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")

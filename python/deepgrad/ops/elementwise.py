@@ -3,8 +3,9 @@ import math
 
 import numpy as np
 
-from .. import dtypes
-from ..autograd.function import Function, unbroadcast
+from .. import _C, dtypes
+from ..autograd.function import Function, records_graph, unbroadcast
+from ..autograd.quiet import quiet, restore
 from ..tensor import Tensor, tensor
 
 
@@ -264,9 +265,25 @@ class Cast(Function):
 # ---- activations ----
 
 
+def _read_only_zero(dtype):
+    zero = np.zeros((), dtype)
+    zero.flags.writeable = False
+    return zero
+
+
+_ZEROS = {np.dtype(t): _read_only_zero(t) for t in (np.float16, np.float32, np.float64)}
+
+
 class Relu(Function):
+    numpy_may_warn = False  # no floating-point arithmetic that NumPy warns about
+
+    @staticmethod
+    def compute(a):
+        zero = _ZEROS.get(a.dtype)  # a 0-d array: half the cost of a NumPy scalar in the ufunc call
+        return np.maximum(a, a.dtype.type(0) if zero is None else zero)
+
     def forward(self, a):
-        out = np.maximum(a, a.dtype.type(0))
+        out = self.compute(a)
         self.save_for_backward(out)
         return out
 
@@ -324,36 +341,22 @@ class Softplus(Function):
         return g * np.where(z > self.threshold, 1, s).astype(g.dtype, copy=False)
 
 
-def _erf(x):
-    from .. import _C
-
-    return _C.erf(x)
-
-
 class Gelu(Function):
-    """x * Phi(x) with the exact erf ('none') or the tanh approximation ('tanh'), as in PyTorch."""
+    """x * Phi(x) with the exact erf ('none') or the tanh approximation ('tanh'), as in PyTorch: one C++ pass each
+    way (float16 goes through float32)."""
+
+    numpy_may_warn = False  # the C++ kernel does the arithmetic
 
     def forward(self, a, approximate="none"):
-        self.approximate = approximate
+        self.tanh = approximate == "tanh"
         self.save_for_backward(a)
-        if approximate == "tanh":
-            k = a.dtype.type(math.sqrt(2 / math.pi))
-            inner = k * (a + a.dtype.type(0.044715) * a**3)
-            return a.dtype.type(0.5) * a * (1 + np.tanh(inner))
-        return a * a.dtype.type(0.5) * (1 + _erf(a * a.dtype.type(1 / math.sqrt(2))))
+        return _C.gelu(a.astype(np.float32) if a.dtype == np.float16 else a, self.tanh).astype(a.dtype, copy=False)
 
     def backward(self, g):
         (a,) = self.saved_tensors
-        t = a.dtype.type
-        if self.approximate == "tanh":
-            k = t(math.sqrt(2 / math.pi))
-            inner = k * (a + t(0.044715) * a**3)
-            th = np.tanh(inner)
-            d_inner = k * (1 + t(3 * 0.044715) * a * a)
-            return g * (t(0.5) * (1 + th) + t(0.5) * a * (1 - th * th) * d_inner)
-        cdf = t(0.5) * (1 + _erf(a * t(1 / math.sqrt(2))))
-        pdf = np.exp(t(-0.5) * a * a) * t(1 / math.sqrt(2 * math.pi))
-        return g * (cdf + a * pdf)
+        if a.dtype == np.float16:
+            return _C.gelu_backward(g.astype(np.float32), a.astype(np.float32), self.tanh).astype(a.dtype)
+        return _C.gelu_backward(g.astype(a.dtype, copy=False), a, self.tanh)
 
 
 class Clone(Function):
@@ -433,20 +436,33 @@ def check_broadcast(sa, sb, op):
         ) from None
 
 
+def _arithmetic(op, ufunc, a, b):
+    """op(a, b) on promoted operands: the Function when a graph is needed, else the ufunc itself (the lean path:
+    the same arithmetic with no graph node)."""
+    if records_graph(a, b):
+        return op.apply(a, b)
+    token = quiet()
+    try:
+        return Tensor._wrap(ufunc(a._data, b._data))
+    finally:
+        restore(token)
+
+
 def add(a, b, alpha=1):
     a, b = operands(a, b, "add")
-    return Add.apply(a, b if alpha == 1 else mul(b, alpha))
+    return _arithmetic(Add, np.add, a, b if alpha == 1 else mul(b, alpha))
 
 
 def sub(a, b, alpha=1):
     a, b = operands(a, b, "sub")
     if a._data.dtype == np.bool_:
         raise RuntimeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; use ~ or logical_not() to invert a mask")
-    return Sub.apply(a, b if alpha == 1 else mul(b, alpha))
+    return _arithmetic(Sub, np.subtract, a, b if alpha == 1 else mul(b, alpha))
 
 
 def mul(a, b):
-    return Mul.apply(*operands(a, b, "mul"))
+    a, b = operands(a, b, "mul")
+    return _arithmetic(Mul, np.multiply, a, b)
 
 
 def div(a, b, rounding_mode=None):
@@ -456,7 +472,8 @@ def div(a, b, rounding_mode=None):
         with np.errstate(all="ignore"):
             return Tensor._wrap(fn(a._data, b._data))
     # true division of integers gives the default float dtype, as in PyTorch
-    return Div.apply(*operands(a, b, "div", floating=True))
+    a, b = operands(a, b, "div", floating=True)
+    return _arithmetic(Div, np.true_divide, a, b)
 
 
 def pow(a, b):
@@ -566,7 +583,7 @@ def clone(a):
 
 
 def relu(a):
-    return Relu.apply(a)
+    return Relu.apply(a) if records_graph(a) else Tensor._wrap(Relu.compute(a._data))  # the lean path: no node
 
 
 def leaky_relu(a, negative_slope=0.01):

@@ -13,6 +13,8 @@ def _is_basic_index(index):
 class Index(Function):
     """a[index] with ints, slices, None, Ellipsis, integer arrays and boolean masks (NumPy semantics)."""
 
+    numpy_may_warn = False  # no floating-point arithmetic that NumPy warns about
+
     def forward(self, a, index=None):
         self.shape, self.dtype, self.index = a.shape, a.dtype, index
         self.basic = _is_basic_index(index)
@@ -29,6 +31,8 @@ class Index(Function):
 
 class Gather(Function):
     """gather(a, dim, index): out[i][j] = a[i][index[i][j]] along dim (PyTorch semantics)."""
+
+    numpy_may_warn = False  # no floating-point arithmetic that NumPy warns about
 
     def forward(self, a, dim=0, index=None):
         self.shape, self.dim, self.index = a.shape, dim, index

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import _C, dtypes
-from ..autograd.function import Function, unbroadcast
+from ..autograd.function import Function, records_graph, unbroadcast
 from ..tensor import Tensor
 
 
@@ -70,33 +70,52 @@ class MatMul(Function):
 class Linear(Function):
     """y = x @ w.T + b (then ReLU when relu=True) in one C++ kernel; x is (*, K), w (N, K), b (N,) or absent."""
 
+    numpy_may_warn = False  # the C++ kernel does the arithmetic
+
+    @staticmethod
+    def compute(x, w, b, relu):
+        """The forward arithmetic (also linear()'s lean path): (contiguous x, contiguous w, y)."""
+        x, w = np.ascontiguousarray(x), np.ascontiguousarray(w)  # no copy when already contiguous
+        b = None if b is None else np.ascontiguousarray(b)
+        y = np.empty(x.shape[:-1] + (w.shape[0],), dtype=x.dtype)
+        _C.linear_forward(y, x, w, b, relu)  # leading dims of x fold into the GEMM's rows
+        return x, w, y
+
     def forward(self, x, w, *bias, relu=False):
-        b = bias[0] if bias else None
-        self.x_shape = x.shape
-        x2 = np.ascontiguousarray(x.reshape(-1, x.shape[-1]))  # leading dims fold into the GEMM's rows
-        w = np.ascontiguousarray(w)
-        y = np.empty((x2.shape[0], w.shape[0]), dtype=x.dtype)
-        _C.linear_forward(y, x2, w, None if b is None else np.ascontiguousarray(b), relu)
+        x, w, y = self.compute(x, w, bias[0] if bias else None, relu)
         self.relu = relu
-        self.save_for_backward(x2, w, y if relu else None)
-        return y.reshape(x.shape[:-1] + (w.shape[0],))
+        self.save_for_backward(x, w, y if relu else None)
+        return y
 
     def backward(self, g):
-        x2, w, y = self.saved_tensors
+        x, w, y = self.saved_tensors
         g = g.reshape(-1, w.shape[0])
-        g = np.ascontiguousarray(g * (y > 0) if self.relu else g)
+        g = np.ascontiguousarray(g * (y.reshape(g.shape) > 0) if self.relu else g)
+        x2 = x.reshape(-1, w.shape[1])
         need = self.needs_input_grad
         dx = np.empty_like(x2) if need[0] else None
         dw = np.empty_like(w) if need[1] else None
         db = np.empty(w.shape[0], dtype=g.dtype) if len(need) > 2 and need[2] else None
         _C.linear_backward(dx, dw, db, g, x2, w)
-        dx = None if dx is None else dx.reshape(self.x_shape)
+        dx = None if dx is None else dx.reshape(x.shape)
         return (dx, dw, db) if len(need) > 2 else (dx, dw)
 
 
 def linear(x, w, b=None, relu=False):
     """x (*, K) @ w.T + b through the fused kernel (float32/float64 with matching dtypes)."""
-    if x.dtype != w.dtype or (b is not None and b.dtype != w.dtype) or x.dtype not in (np.float32, np.float64):
+    x_shape, w_shape = x._data.shape, w._data.shape  # the arrays' shapes: cheaper than Tensor.shape
+    if len(w_shape) != 2:
+        raise RuntimeError(f"linear: weight must be 2-D (out_features, in_features), got shape {w_shape}")
+    if not x_shape or x_shape[-1] != w_shape[1]:
+        got = x_shape[-1] if x_shape else "no"
+        raise RuntimeError(
+            f"linear: input has {got} features but weight expects {w_shape[1]} "
+            f"(input shape {x_shape}, weight shape {w_shape})"
+        )
+    if b is not None and b._data.shape != (w_shape[0],):
+        raise RuntimeError(f"linear: bias has shape {b._data.shape} but weight {w_shape} expects ({w_shape[0]},)")
+    xt, wt = x._data.dtype, w._data.dtype
+    if xt != wt or (b is not None and b._data.dtype != wt) or (xt != np.float32 and xt != np.float64):
         if x.dtype != w.dtype:
             raise RuntimeError(
                 f"linear: expected input and weight to have the same dtype, but got {x.dtype} (shape "
@@ -105,6 +124,8 @@ def linear(x, w, b=None, relu=False):
         out = matmul(x, w.t())
         out = out if b is None else out + b
         return out.relu() if relu else out
+    if not records_graph(x, w, b):
+        return Tensor._wrap(Linear.compute(x._data, w._data, None if b is None else b._data, relu)[2])
     return Linear.apply(x, w, relu=relu) if b is None else Linear.apply(x, w, b, relu=relu)
 
 

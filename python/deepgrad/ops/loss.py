@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, unbroadcast
 from ..tensor import Tensor, as_tensor
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -152,13 +152,31 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return _weighted_reduce((input - target).abs(), weight, reduction, True, "l1_loss")
 
 
-def _piecewise_quadratic(input, target, threshold, scale):
-    """0.5 d^2 * scale where |d| < threshold, else |d| - 0.5 threshold, times threshold*scale (Huber/SmoothL1)."""
-    from .elementwise import where
+class PiecewiseQuadratic(Function):
+    """Huber/SmoothL1 elementwise, one op: with d = input - target,
+    0.5 d^2 * scale where |d| < threshold, else (|d| - 0.5 threshold) * threshold * scale.
+    Input and target broadcast against each other; the gradient is d * scale inside, sign(d) * threshold * scale
+    outside."""
 
-    d = input - target
-    ad = d.abs()
-    return where(ad < threshold, d * d * (0.5 * scale), (ad - 0.5 * threshold) * (threshold * scale))
+    def forward(self, x, t, threshold=1.0, scale=1.0):
+        d = x - t
+        ad = np.abs(d)
+        inside = ad < threshold
+        self.save_for_backward(d, inside)
+        self.shapes, self.threshold, self.scale = (x.shape, t.shape), threshold, scale
+        return np.where(inside, d * d * (0.5 * scale), (ad - 0.5 * threshold) * (threshold * scale))
+
+    def backward(self, g):
+        d, inside = self.saved_tensors
+        slope = np.where(inside, d * self.scale, np.sign(d) * (self.threshold * self.scale))
+        gd = g * slope
+        need = self.needs_input_grad
+        return (unbroadcast(gd, self.shapes[0]) if need[0] else None,
+                unbroadcast(-gd, self.shapes[1]) if need[1] else None)
+
+
+def _piecewise_quadratic(input, target, threshold, scale):
+    return PiecewiseQuadratic.apply(input, target, threshold=threshold, scale=scale)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):

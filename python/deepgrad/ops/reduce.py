@@ -4,8 +4,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from .. import dtypes
-from ..autograd.function import Function
+from .. import _C, dtypes
+from ..autograd.function import Function, records_graph
 from ..tensor import Tensor
 
 
@@ -13,6 +13,8 @@ def normalize_dims(dim, ndim, op):
     """dim (int, tuple or None) -> tuple of non-negative axes, with PyTorch's error for out-of-range dims."""
     if dim is None:
         return tuple(range(ndim))
+    if type(dim) is int and -ndim <= dim < ndim:  # the common case, without the general path's cost
+        return (dim % ndim,)
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     out = []
     for d in dims:
@@ -35,10 +37,22 @@ class Sum(Function):
         self.shape = a.shape
         self.axes = normalize_dims(dim, a.ndim, "sum")
         self.keepdim = keepdim
-        return np.sum(a, axis=self.axes if a.ndim else None, keepdims=keepdim)
+        return a.sum(axis=self.axes if a.ndim else None, keepdims=keepdim)
 
     def backward(self, g):
         return expand_reduced(g, self.shape, self.axes, self.keepdim)
+
+
+class Mean(Sum):
+    """The sum divided by the number of reduced elements, in one node (as sum then divide, bit for bit)."""
+
+    def forward(self, a, dim=None, keepdim=False):
+        total = Sum.forward(self, a, dim, keepdim)
+        self.count = a.dtype.type(int(np.prod([a.shape[i] for i in self.axes])) if a.ndim else 1)
+        return total / self.count
+
+    def backward(self, g):
+        return Sum.backward(self, g / self.count)
 
 
 class AMax(Function):
@@ -65,18 +79,23 @@ class AMax(Function):
 class MaxDim(Function):
     """Values of max/min along one dim; the indices are kept in self.indices. Gradient goes to the index."""
 
-    def forward(self, a, dim=0, keepdim=False, largest=True):
+    @staticmethod
+    def compute(a, dim, keepdim, largest):
+        """(values, int64 indices, indices with the reduced axis kept, axis): also the lean path of max/min."""
         (axis,) = normalize_dims(dim, a.ndim, "max" if largest else "min")
-        if a.ndim and a.shape[axis] == 0:
+        if not a.ndim:
+            return a.copy(), np.zeros((), dtype=np.int64), None, axis
+        if a.shape[axis] == 0:
             raise IndexError(f"max(): cannot reduce over a zero-size dimension {dim} of shape {a.shape}")
-        arg = np.argmax if largest else np.argmin
-        idx = np.expand_dims(arg(a, axis=axis), axis) if a.ndim else np.zeros((), dtype=np.int64)
-        values = np.take_along_axis(a, idx, axis=axis) if a.ndim else a.copy()
-        self.shape, self.axis, self.keepdim = a.shape, axis, keepdim
-        self.index = idx
-        if not keepdim and a.ndim:
-            values, idx = values.squeeze(axis), idx.squeeze(axis)
-        self.indices = idx.astype(np.int64)
+        # (array methods: a third of the cost of the np.* wrappers on small arrays)
+        index = (a.argmax if largest else a.argmin)(axis=axis, keepdims=True).astype(np.int64, copy=False)
+        # the reduction gives the same values as indexing at the arg (NaN included) and is much cheaper
+        values = (a.max if largest else a.min)(axis=axis, keepdims=keepdim)
+        return values, (index if keepdim else index.squeeze(axis)), index, axis
+
+    def forward(self, a, dim=0, keepdim=False, largest=True):
+        values, self.indices, self.index, self.axis = self.compute(a, dim, keepdim, largest)
+        self.shape, self.keepdim = a.shape, keepdim
         return values
 
     def backward(self, g):
@@ -90,31 +109,63 @@ class MaxDim(Function):
 
 
 class Softmax(Function):
+    """softmax along `dim`; rows along the last axis of float arrays go through the C++ kernel."""
+
+    numpy_may_warn = False  # the C++ kernel, or the NumPy fallback with warnings off
+
+    log = False
+
+    @classmethod
+    def compute(cls, a, dim):
+        """The forward arithmetic (also the lean path of softmax() and log_softmax()): (output, axis)."""
+        (axis,) = normalize_dims(dim, a.ndim, "log_softmax" if cls.log else "softmax")
+        if _row_kernel_fits(a, axis):
+            out = np.empty(a.shape, a.dtype)
+            _C.softmax_forward(out, a if a.flags.c_contiguous else np.ascontiguousarray(a), cls.log)
+        else:
+            with np.errstate(all="ignore"):
+                out = cls._numpy_forward(a, axis)
+        return out, axis
+
     def forward(self, a, dim=-1):
-        (axis,) = normalize_dims(dim, a.ndim, "softmax")
-        self.axis = axis
+        out, self.axis = self.compute(a, dim)
+        self.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def _numpy_forward(a, axis):
         e = np.exp(a - a.max(axis=axis, keepdims=True))
-        out = e / e.sum(axis=axis, keepdims=True)
-        self.save_for_backward(out)
-        return out
-
-    def backward(self, g):
-        (s,) = self.saved_tensors
-        return s * (g - (g * s).sum(axis=self.axis, keepdims=True))
-
-
-class LogSoftmax(Function):
-    def forward(self, a, dim=-1):
-        (axis,) = normalize_dims(dim, a.ndim, "log_softmax")
-        self.axis = axis
-        shifted = a - a.max(axis=axis, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-        self.save_for_backward(out)
-        return out
+        return e / e.sum(axis=axis, keepdims=True)
 
     def backward(self, g):
         (out,) = self.saved_tensors
-        return g - np.exp(out) * g.sum(axis=self.axis, keepdims=True)
+        if _row_kernel_fits(out, self.axis) and g.dtype == out.dtype:
+            dx = np.empty(out.shape, out.dtype)
+            _C.softmax_backward(dx, out, np.ascontiguousarray(g), self.log)
+            return dx
+        return self._numpy_backward(out, g, self.axis)
+
+    @staticmethod
+    def _numpy_backward(s, g, axis):
+        return s * (g - (g * s).sum(axis=axis, keepdims=True))
+
+
+class LogSoftmax(Softmax):
+    log = True
+
+    @staticmethod
+    def _numpy_forward(a, axis):
+        shifted = a - a.max(axis=axis, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+    @staticmethod
+    def _numpy_backward(out, g, axis):
+        return g - np.exp(out) * g.sum(axis=axis, keepdims=True)
+
+
+def _row_kernel_fits(a, axis):
+    """Whether the rows kernel handles softmax of `a` along `axis`: the last axis of a non-empty float array."""
+    return axis == a.ndim - 1 and a.size > 0 and a.dtype in (np.float32, np.float64)
 
 
 class LogSumExp(Function):
@@ -185,9 +236,7 @@ def mean(a, dim=None, keepdim=False, dtype=None):
         a = a.to(dtype)
     if a.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be floating point, got {a.dtype}")
-    axes = normalize_dims(dim, a.ndim, "mean")
-    count = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
-    return Sum.apply(a, dim=dim, keepdim=keepdim) / count
+    return Mean.apply(a, dim=dim, keepdim=keepdim)
 
 
 def var(a, dim=None, unbiased=None, keepdim=False, correction=None):
@@ -205,15 +254,17 @@ def std(a, dim=None, unbiased=None, keepdim=False, correction=None):
 
 
 def _max_or_min(a, dim, keepdim, largest):
-    from .elementwise import maximum, minimum
-
     if isinstance(dim, Tensor):
+        from .elementwise import maximum, minimum
+
         return maximum(a, dim) if largest else minimum(a, dim)
     if dim is None:
         return AMax.apply(a, largest=largest)
-    ctx_values = MaxDim.apply(a, dim=dim, keepdim=keepdim, largest=largest)
-    indices = _wrap(ctx_values._ctx.indices if ctx_values._ctx is not None else _indices(a, dim, keepdim, largest))
-    return ValuesIndices(ctx_values, indices)
+    if not records_graph(a):  # the lean path: no graph node
+        values, indices, _, _ = MaxDim.compute(a._data, dim, keepdim, largest)
+        return ValuesIndices(_wrap(values), _wrap(indices))
+    values = MaxDim.apply(a, dim=dim, keepdim=keepdim, largest=largest)
+    return ValuesIndices(values, _wrap(values._ctx.indices))
 
 
 def _indices(a, dim, keepdim, largest):
@@ -253,15 +304,20 @@ def argmin(a, dim=None, keepdim=False):
 
 
 def softmax(a, dim=None, dtype=None):
-    if dtype is not None:
-        a = a.to(dtype)
-    return Softmax.apply(a, dim=-1 if dim is None else dim)
+    return _softmax(Softmax, a, dim, dtype)
 
 
 def log_softmax(a, dim=None, dtype=None):
+    return _softmax(LogSoftmax, a, dim, dtype)
+
+
+def _softmax(op, a, dim, dtype):
     if dtype is not None:
         a = a.to(dtype)
-    return LogSoftmax.apply(a, dim=-1 if dim is None else dim)
+    dim = -1 if dim is None else dim
+    if not records_graph(a):  # the lean path: no graph node
+        return Tensor._wrap(op.compute(a._data, dim)[0])
+    return op.apply(a, dim=dim)
 
 
 def logsumexp(a, dim, keepdim=False):

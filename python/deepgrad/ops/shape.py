@@ -8,6 +8,8 @@ from ..tensor import Tensor
 
 
 class Reshape(Function):
+    numpy_may_warn = False  # no floating-point arithmetic that NumPy warns about
+
     def forward(self, a, shape=None):
         self.in_shape = a.shape
         return a.reshape(shape)
@@ -17,6 +19,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    numpy_may_warn = False  # no floating-point arithmetic that NumPy warns about
+
     def forward(self, a, dims=None):
         self.dims = dims
         return a.transpose(dims)
@@ -26,6 +30,8 @@ class Permute(Function):
 
 
 class Expand(Function):
+    numpy_may_warn = False  # no floating-point arithmetic that NumPy warns about
+
     def forward(self, a, shape=None):
         self.in_shape = a.shape
         return np.broadcast_to(a, shape)
@@ -36,6 +42,8 @@ class Expand(Function):
 
 class Cat(Function):
     """cat(*tensors, dim): the inputs are the Tensor arguments."""
+
+    numpy_may_warn = False  # no floating-point arithmetic that NumPy warns about
 
     def forward(self, *arrays, dim=0):
         self.dim = dim

@@ -1,6 +1,7 @@
 """Adam and AdamW (torch.optim.Adam / torch.optim.AdamW), with amsgrad and maximize."""
 import numpy as np
 
+from .. import _C
 from .optimizer import Optimizer, lerp_, step_state, zeros_state
 
 
@@ -60,28 +61,54 @@ class AdamW(Adam):
 
 def adam_update(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, amsgrad, beta1, beta2, lr,
                 weight_decay, eps, maximize, decoupled_weight_decay=False):
-    """In-place Adam/AdamW on NumPy arrays; steps are 0-d float32 arrays, incremented here."""
+    """In-place Adam/AdamW on NumPy arrays; steps are 0-d float32 arrays, incremented here.
+
+    Contiguous float32/float64 parameters take the fused C++ step (_C.adam_step: adam_step_numpy's arithmetic in
+    one pass, bit for bit); anything else adam_step_numpy.
+    """
     for i, param in enumerate(params):
-        grad = -grads[i] if maximize else grads[i]
-        exp_avg, exp_avg_sq = exp_avgs[i], exp_avg_sqs[i]
         steps[i] += 1
-        step = float(steps[i])
-        if weight_decay != 0:
-            if decoupled_weight_decay:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
-        lerp_(exp_avg, grad, 1 - beta1)
-        exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
-        bias_correction1 = 1 - beta1 ** step
-        bias_correction2 = 1 - beta2 ** step
-        step_size = lr / bias_correction1
-        bias_correction2_sqrt = bias_correction2 ** 0.5
-        if amsgrad:
-            np.maximum(max_exp_avg_sqs[i], exp_avg_sq, out=max_exp_avg_sqs[i])
-            denom = np.sqrt(max_exp_avg_sqs[i]) / bias_correction2_sqrt
+        vmax = max_exp_avg_sqs[i] if amsgrad else None
+        args = (param, grads[i], exp_avgs[i], exp_avg_sqs[i], vmax, lr, beta1, beta2, eps, weight_decay,
+                float(steps[i]), amsgrad, maximize, decoupled_weight_decay)
+        if _fused_fits(param, grads[i], exp_avgs[i], exp_avg_sqs[i], param if vmax is None else vmax):
+            _C.adam_step(*args)
         else:
-            denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt
-        denom += eps
-        param += -step_size * exp_avg / denom
+            adam_step_numpy(*args)
+
+
+def adam_step_numpy(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, lr, beta1, beta2, eps, weight_decay, step,
+                    amsgrad, maximize, decoupled_weight_decay):
+    """One Adam step on one parameter, in place, as torch's single-tensor Adam (the fused kernel's reference)."""
+    if maximize:
+        grad = -grad
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            param *= 1 - lr * weight_decay
+        else:
+            grad = grad + weight_decay * param
+    lerp_(exp_avg, grad, 1 - beta1)
+    exp_avg_sq *= beta2
+    exp_avg_sq += (1 - beta2) * grad * grad
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2 = 1 - beta2 ** step
+    step_size = lr / bias_correction1
+    bias_correction2_sqrt = bias_correction2 ** 0.5
+    if amsgrad:
+        np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        denom = np.sqrt(max_exp_avg_sq) / bias_correction2_sqrt
+    else:
+        denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt
+    denom += eps
+    param += -step_size * exp_avg / denom
+
+
+def _fused_fits(param, *others):
+    """Whether the fused kernel can update `param` in place: contiguous float32/float64 arrays of one dtype/shape."""
+    dtype, shape, flags = param.dtype, param.shape, param.flags
+    if (dtype != np.float32 and dtype != np.float64) or not flags.c_contiguous or not flags.writeable:
+        return False
+    for a in others:
+        if a.dtype != dtype or a.shape != shape or not a.flags.c_contiguous:
+            return False
+    return True
