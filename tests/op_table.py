@@ -39,6 +39,16 @@ def _erf(x):
     return np.vectorize(math.erf)(x)
 
 
+def _erfinv(y):
+    """erfinv by bisection on math.erf (independent of deepgrad's Newton iteration)."""
+    lo, hi = np.full(np.shape(y), -6.0), np.full(np.shape(y), 6.0)
+    for _ in range(64):
+        mid = (lo + hi) / 2
+        below = _erf(mid) < y
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    return (lo + hi) / 2
+
+
 CASES = [
     # arithmetic with broadcasting
     Case("add", lambda a, b: a + b, lambda a, b: a + b, [(3, 4), (4,)]),
@@ -63,6 +73,9 @@ CASES = [
     Case("abs", lambda a: a.abs(), np.abs, [(3, 4)], away_from=[0.0]),
     Case("sin", lambda a: a.sin(), np.sin, [(6,)]),
     Case("cos", lambda a: a.cos(), np.cos, [(6,)]),
+    Case("erf", lambda a: a.erf(), _erf, [(3, 4)]),
+    # erfinv's domain is (-1, 1): squash the N(0, 1) inputs into (-0.9, 0.9)
+    Case("erfinv", lambda a: (a.tanh() * 0.9).erfinv(), lambda a: _erfinv(np.tanh(a) * 0.9), [(3, 4)]),
     Case("clamp", lambda a: a.clamp(-0.5, 0.5), lambda a: np.clip(a, -0.5, 0.5), [(4, 4)], away_from=[-0.5, 0.5]),
     Case("clamp_min", lambda a: a.clamp(min=0.1), lambda a: np.maximum(a, 0.1), [(7,)], away_from=[0.1]),
     Case("maximum", lambda a, b: dg.maximum(a, b), np.maximum, [(3, 4), (4,)]),

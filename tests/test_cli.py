@@ -50,7 +50,7 @@ def test_usage_errors_and_help(capsys):
     assert "usage: deepgrad" in capsys.readouterr().err
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out
-    assert all(cmd in out for cmd in ("train", "recipes", "info", "generate"))
+    assert all(cmd in out for cmd in ("train", "recipes", "info", "generate", "play"))
     assert cli.main(["train", "digits-mlp", "--help"]) == 0
     out = capsys.readouterr().out
     for option in ("--epochs", "--batch-size", "--lr", "--optimizer", "--seed", "--out", "--no-progress"):

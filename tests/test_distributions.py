@@ -152,6 +152,83 @@ def test_normal_rejects_bad_scale():
     Normal(0.0, dg.tensor([1.0, 0.0]), validate_args=False)
 
 
+def test_normal_cdf_icdf_closed_forms():
+    loc, scale = np.array([0.0, 1.5, -2.0]), np.array([1.0, 0.5, 3.0])
+    d = Normal(t64(loc), t64(scale))
+    x = np.array([0.3, 1.0, 4.0])
+    ref = [0.5 * (1 + math.erf((v - m) / (s * math.sqrt(2)))) for v, m, s in zip(x, loc, scale)]
+    np.testing.assert_allclose(d.cdf(t64(x)).numpy(), ref, rtol=1e-14)
+    standard = Normal(t64(0.0), t64(1.0))
+    # quantiles of N(0, 1): 1.959963984540054 = Phi^-1(0.975), Phi(1) = 0.8413447460685429
+    np.testing.assert_allclose(standard.icdf(t64([0.5, 0.975, 0.025, 0.8413447460685429])).numpy(),
+                               [0.0, 1.959963984540054, -1.959963984540054, 1.0], rtol=1e-13, atol=1e-15)
+    # icdf inverts cdf; a (15, 1) batch of probabilities broadcasts against batch_shape (3,)
+    p = np.linspace(0.001, 0.999, 15)[:, None]
+    q = d.icdf(t64(p))
+    assert q.shape == (15, 3)
+    np.testing.assert_allclose(d.cdf(q).numpy(), np.broadcast_to(p, (15, 3)), rtol=1e-12)
+    # the edges and outside [0, 1], as in PyTorch
+    np.testing.assert_array_equal(standard.icdf(t64([0.0, 1.0])).numpy(), [-np.inf, np.inf])
+    assert np.isnan(standard.icdf(t64([-0.1, 1.5])).numpy()).all()
+    np.testing.assert_array_equal(standard.cdf(t64([-np.inf, np.inf])).numpy(), [0.0, 1.0])
+    # Python numbers take the parameters' dtype
+    assert Normal(dg.zeros(2), dg.ones(2)).cdf(0.5).dtype == dg.float32
+    assert standard.icdf(0.5).dtype == dg.float64
+
+
+def test_normal_cdf_validates_nan():
+    with pytest.raises(ValueError, match="Normal.cdf: value contains NaN"):
+        Normal(0.0, 1.0).cdf(dg.tensor([0.0, float("nan")]))
+    assert np.isnan(Normal(0.0, 1.0, validate_args=False).cdf(dg.tensor([float("nan")])).numpy()).all()
+
+
+def test_normal_cdf_icdf_gradchecks():
+    rng = np.random.default_rng(3)
+    loc, scale, x = t64(rng.normal(size=3), True), t64(rng.uniform(0.5, 2, size=3), True), t64(rng.normal(size=3), True)
+    p = t64(rng.uniform(0.05, 0.95, size=3), True)
+    assert gradcheck(lambda m, s, v: Normal(m, s).cdf(v), [loc, scale, x])
+    assert gradcheck(lambda m, s, q: Normal(m, s).icdf(q), [loc, scale, p])
+    # d cdf / d value is the density
+    x.grad = None
+    Normal(loc, scale).cdf(x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), Normal(loc, scale).log_prob(x).exp().detach().numpy(), rtol=1e-12)
+
+
+def test_normal_cdf_icdf_match_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    loc, scale = rng.normal(size=(2, 3)), rng.uniform(0.3, 3.0, size=(2, 3))
+    x, p = rng.normal(size=(4, 2, 3)) * 3, rng.uniform(0.0, 1.0, size=(4, 2, 3))
+    p[0, 0] = [1e-12, 1 - 1e-12, 0.5]  # far into both tails
+    ours = [t64(a, True) for a in (loc, scale, x, p)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (loc, scale, x, p)]
+    d, t = Normal(ours[0], ours[1]), torch.distributions.Normal(theirs[0], theirs[1])
+    out = d.cdf(ours[2]).sum() + d.icdf(ours[3]).sum()
+    ref = t.cdf(theirs[2]).sum() + t.icdf(theirs[3]).sum()
+    np.testing.assert_allclose(d.cdf(ours[2]).detach().numpy(), t.cdf(theirs[2]).detach().numpy(), rtol=1e-13)
+    np.testing.assert_allclose(d.icdf(ours[3]).detach().numpy(), t.icdf(theirs[3]).detach().numpy(), rtol=1e-12)
+    out.backward()
+    ref.backward()
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-10)
+    # float32 parameters stay float32 and agree to float32 precision
+    d32 = Normal(dg.tensor(loc.astype(np.float32)), dg.tensor(scale.astype(np.float32)))
+    t32 = torch.distributions.Normal(torch.tensor(loc, dtype=torch.float32), torch.tensor(scale, dtype=torch.float32))
+    p32 = np.clip(p, 0.001, 0.999).astype(np.float32)
+    assert d32.icdf(dg.tensor(p32)).dtype == dg.float32
+    np.testing.assert_allclose(d32.cdf(dg.tensor(x.astype(np.float32))).numpy(),
+                               t32.cdf(torch.tensor(x, dtype=torch.float32)).numpy(), atol=2e-6)
+    np.testing.assert_allclose(d32.icdf(dg.tensor(p32)).numpy(), t32.icdf(torch.tensor(p32)).numpy(),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_distributions_without_cdf_say_so():
+    with pytest.raises(NotImplementedError, match="Bernoulli does not implement cdf"):
+        Bernoulli(probs=t64([0.5])).cdf(t64([1.0]))
+    with pytest.raises(NotImplementedError, match="Categorical does not implement icdf"):
+        Categorical(probs=t64([0.5, 0.5])).icdf(t64([0.5]))
+
+
 # ---- Bernoulli -------------------------------------------------------------------------------------
 
 def test_bernoulli_closed_forms():

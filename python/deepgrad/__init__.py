@@ -22,6 +22,7 @@ from .ops.elementwise import (
 from .ops.index import gather, masked_fill
 from .ops.linalg import bmm, dot, einsum, matmul, mm, mv, outer
 from .ops.sampling import multinomial
+from .ops.special import erf, erfinv
 from .ops.reduce import (
     amax, amin, argmax, argmin, argsort, cumsum, logsumexp, max, mean, min, norm, prod, softmax, log_softmax, sort, std,
     sum, topk, var,

@@ -1,4 +1,4 @@
-"""The `deepgrad` command: train NAME, recipes, info, generate NAME."""
+"""The `deepgrad` command: train NAME, recipes, info, generate NAME, play NAME."""
 import argparse
 import os
 import platform
@@ -59,6 +59,57 @@ def _generate(args):
     return 0
 
 
+def _play(args):
+    from . import recipes
+
+    try:
+        recipe = recipes.get(args.name)
+    except KeyError as e:
+        print(f"deepgrad play: {e.args[0]}", file=sys.stderr)
+        return 2
+    if not hasattr(recipe, "load_policy"):
+        print(f"deepgrad play: recipe {args.name!r} has no policy to play; the RL recipes have one: "
+              f"{', '.join(_playable(recipes))}", file=sys.stderr)
+        return 2
+    checkpoint = args.checkpoint or os.path.join("runs", args.name, "checkpoint.safetensors")
+    if not os.path.isfile(checkpoint):
+        print(f"deepgrad play: no checkpoint at {checkpoint} (train one with `deepgrad train {args.name}`, "
+              f"or give its path with --checkpoint)", file=sys.stderr)
+        return 1
+    from .rl import play_checkpoint
+
+    try:
+        play_checkpoint(recipe.ENV_ID, recipe.load_policy, checkpoint, args.episodes, args.seed, args.gif, args.fps)
+    except (ImportError, ValueError, RuntimeError) as e:  # a missing extra, a checkpoint of another recipe
+        print(f"deepgrad play: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _playable(recipes):
+    names = []
+    for name in recipes.names():
+        try:
+            if hasattr(recipes.get(name), "load_policy"):
+                names.append(name)
+        except ImportError:  # a recipe whose optional dependency is missing
+            pass
+    return names
+
+
+def _positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        return value
+
+    return parse
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="deepgrad", description="deepgrad: train the recipes, inspect the build.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -73,6 +124,20 @@ def build_parser():
     gen.add_argument("name", metavar="NAME")
     gen.add_argument("options", nargs=argparse.REMAINDER)
     gen.set_defaults(func=_generate)
+    play = sub.add_parser("play", help="watch a trained RL policy; --gif records it",
+                          description="Play the greedy (DQN, REINFORCE) or mean (SAC) policy of an RL recipe's "
+                                      "checkpoint, print each episode's return and the average, and with --gif "
+                                      "record every frame as an animated GIF (needs pip install \"deepgrad[render]\").")
+    play.add_argument("name", metavar="NAME", help="the recipe that wrote the checkpoint (cartpole-reinforce, "
+                                                   "cartpole-dqn, pendulum)")
+    play.add_argument("--checkpoint", metavar="PATH",
+                      help="checkpoint written by `deepgrad train NAME` (default runs/NAME/checkpoint.safetensors)")
+    play.add_argument("--episodes", type=_positive(int), default=3, help="episodes to play (default 3)")
+    play.add_argument("--gif", metavar="PATH", help="write the episodes' frames to this animated GIF")
+    play.add_argument("--seed", type=int, default=0, help="seed of the first episode (default 0)")
+    play.add_argument("--fps", type=_positive(float), default=None,
+                      help="GIF frames per second (default: the environment's, 50 for CartPole, 30 for Pendulum)")
+    play.set_defaults(func=_play)
     return parser
 
 

@@ -735,6 +735,7 @@ from .ops import linalg as _la  # noqa: E402
 from .ops import reduce as _rd  # noqa: E402
 from .ops import shape as _sh  # noqa: E402
 from .ops import sampling as _smp  # noqa: E402
+from .ops import special as _sp  # noqa: E402
 
 
 def _method(fn):
@@ -750,6 +751,7 @@ def _method(fn):
 for _name, _fn in {
     "add": _ew.add, "sub": _ew.sub, "mul": _ew.mul, "div": _ew.div, "pow": _ew.pow, "neg": _ew.neg,
     "exp": _ew.exp, "log": _ew.log, "log1p": _ew.log1p, "sqrt": _ew.sqrt, "rsqrt": _ew.rsqrt, "abs": _ew.abs,
+    "erf": _sp.erf, "erfinv": _sp.erfinv,
     "sin": _ew.sin, "cos": _ew.cos, "clamp": _ew.clamp, "clip": _ew.clamp, "maximum": _ew.maximum,
     "minimum": _ew.minimum, "relu": _ew.relu, "sigmoid": _ew.sigmoid, "tanh": _ew.tanh, "sign": _ew.sign,
     "floor": _ew.floor, "ceil": _ew.ceil, "round": _ew.round, "trunc": _ew.trunc, "isnan": _ew.isnan,

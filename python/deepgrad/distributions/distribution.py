@@ -61,6 +61,14 @@ class Distribution:
     def log_prob(self, value):
         raise NotImplementedError
 
+    def cdf(self, value):
+        """P(X <= value), elementwise over the batch."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement cdf")
+
+    def icdf(self, value):
+        """The inverse of cdf: the value with cdf(value) == p."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement icdf")
+
     def entropy(self):
         raise NotImplementedError
 

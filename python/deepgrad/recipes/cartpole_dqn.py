@@ -9,7 +9,9 @@ import numpy as np
 
 from .. import optim, random, rl
 from ..models import MLP
-from .common import positive_int
+from .common import linear_out_features, load_checkpoint, positive_int
+
+ENV_ID = "CartPole-v1"
 
 
 def add_arguments(parser):
@@ -34,10 +36,23 @@ def add_arguments(parser):
     rl.add_tracking_arguments(parser, "cartpole-dqn", "step", eval_every=2500, stop_at=500.0)
 
 
+def build_q_net(hidden):
+    """The Q-network: observation (4) -> hidden sizes, each Linear + ReLU -> one value per action (2)."""
+    return MLP(4, hidden, 2)
+
+
+def load_policy(path, env=None):
+    """The greedy policy act(obs) -> argmax_a Q(obs, a) of a checkpoint written by run(); `deepgrad play` uses it."""
+    state = load_checkpoint(path, "cartpole-dqn", ["q_net"])["q_net"]
+    q_net = build_q_net(linear_out_features(state)[:-1])
+    q_net.load_state_dict(state)
+    return rl.greedy(q_net)
+
+
 def run(args, log=print):
     random.manual_seed(args.seed)
-    env = rl.make_env("CartPole-v1", seed=args.seed)
-    q_net = MLP(4, args.hidden, 2)
+    env = rl.make_env(ENV_ID, seed=args.seed)
+    q_net = build_q_net(args.hidden)
     agent = rl.DQN(q_net, optim.Adam(q_net.parameters(), lr=args.lr), n_actions=2, gamma=args.gamma,
                    target_update_interval=args.target_update, tau=args.tau, double=args.double, huber=not args.mse,
                    generator=random.Generator().manual_seed(args.seed))
@@ -46,7 +61,7 @@ def run(args, log=print):
     log(f"cartpole-dqn: Q-network 4-{'-'.join(map(str, args.hidden))}-2, {'Double ' if args.double else ''}DQN, "
         f"{'MSE' if args.mse else 'Huber'} loss, Adam lr {args.lr}, batch {args.batch_size}, "
         f"{args.gradient_steps} updates every {args.train_freq} steps, {args.steps} steps")
-    tracker = rl.Tracker(args.steps, "step", [q_net], agent.greedy, rl.make_env("CartPole-v1", seed=args.seed + 1000),
+    tracker = rl.Tracker(args.steps, "step", [q_net], agent.greedy, rl.make_env(ENV_ID, seed=args.seed + 1000),
                          args.eval_every, args.eval_episodes, stop_at=args.stop_at or None, progress=args.progress,
                          desc="cartpole-dqn")
     history = rl.off_policy_loop(
@@ -58,4 +73,4 @@ def run(args, log=print):
         log(f"stopping after {history[-1][0]} steps: a greedy evaluation reached {args.stop_at}")
     checkpoint = {"q_net": q_net.state_dict(), "seed": args.seed}
     return tracker.finish("cartpole-dqn", args.out, checkpoint, agent.greedy,
-                          rl.make_env("CartPole-v1", seed=args.seed + 10_000), args.final_episodes, log=log)
+                          rl.make_env(ENV_ID, seed=args.seed + 10_000), args.final_episodes, log=log)

@@ -6,6 +6,9 @@ import argparse
 
 from .. import nn, optim, random, rl
 from ..models import MLP
+from .common import linear_out_features, load_checkpoint
+
+ENV_ID = "CartPole-v1"
 
 PRESETS = {
     # the course lab: discount 0.95, normalised returns, Adam lr 1e-3, gradient norm clipped at 2
@@ -40,6 +43,19 @@ def add_arguments(parser):
     rl.add_tracking_arguments(parser, "cartpole-reinforce", "episode", eval_every=20, stop_at=500.0)
 
 
+def build_policy(hidden):
+    """The policy: observation (4) -> Linear(hidden) -> ReLU -> Linear -> action logits (2)."""
+    return MLP(4, [hidden], 2)
+
+
+def load_policy(path, env=None):
+    """The greedy policy act(obs) -> action (an int) of a checkpoint written by run(); `deepgrad play` uses it."""
+    state = load_checkpoint(path, "cartpole-reinforce", ["policy"])["policy"]
+    policy = build_policy(linear_out_features(state)[0])
+    policy.load_state_dict(state)
+    return rl.greedy(policy)
+
+
 def settings(args):
     config = dict(PRESETS[args.preset])
     for key in config:
@@ -51,8 +67,8 @@ def settings(args):
 def run(args, log=print):
     config = settings(args)
     random.manual_seed(args.seed)
-    env = rl.make_env("CartPole-v1", seed=args.seed)
-    policy = MLP(4, [config["hidden"]], 2)
+    env = rl.make_env(ENV_ID, seed=args.seed)
+    policy = build_policy(config["hidden"])
     baseline = baseline_optimizer = None
     if args.baseline:
         baseline = MLP(4, [config["hidden"]], 1)
@@ -65,7 +81,7 @@ def run(args, log=print):
         f"baseline {args.baseline}, up to {args.episodes} episodes")
     modules = [policy] + ([baseline] if baseline is not None else [])
     tracker = rl.Tracker(args.episodes, "episode", modules, agent.greedy,
-                         rl.make_env("CartPole-v1", seed=args.seed + 1000), args.eval_every, args.eval_episodes,
+                         rl.make_env(ENV_ID, seed=args.seed + 1000), args.eval_every, args.eval_episodes,
                          stop_at=args.stop_at or None, progress=args.progress, desc="cartpole-reinforce")
     for episode in range(1, args.episodes + 1):
         if tracker.episode(agent.steps, agent.train_episode(env)):
@@ -73,4 +89,4 @@ def run(args, log=print):
             break
     checkpoint = {"policy": policy.state_dict(), "config": config, "seed": args.seed}
     return tracker.finish("cartpole-reinforce", args.out, checkpoint, agent.greedy,
-                          rl.make_env("CartPole-v1", seed=args.seed + 10_000), args.final_episodes, log=log)
+                          rl.make_env(ENV_ID, seed=args.seed + 10_000), args.final_episodes, log=log)

@@ -2,7 +2,7 @@
 import argparse
 import os
 
-from .. import data, optim
+from .. import data, io, optim
 from ..random import Generator
 
 OPTIMIZERS = {
@@ -52,3 +52,24 @@ def make_loaders(train, val, test, batch_size, seed):
 def prepare_out(path):
     os.makedirs(path, exist_ok=True)
     return path
+
+
+def load_checkpoint(path, recipe, keys):
+    """The dict a recipe's run() saved at `path`, or a ValueError naming the recipe when an entry is missing."""
+    ckpt = io.load(path)
+    missing = [k for k in keys if not (isinstance(ckpt, dict) and k in ckpt)]
+    if missing:
+        raise ValueError(f"{recipe}: {path} is not a {recipe} checkpoint: it has no {' or '.join(map(repr, missing))} "
+                         "entry")
+    return ckpt
+
+
+def linear_out_features(state, prefix=""):
+    """The output sizes of the Linear layers under `prefix` in a state dict, in layer order. The weight shapes
+    hold every size of an MLP, so a recipe rebuilds its network from them ('0.weight' (64, 4), '2.weight' (2, 64)
+    -> [64, 2])."""
+    def layer_index(key):
+        return [int(part) for part in key[len(prefix):].split(".")[:-1] if part.isdigit()]
+
+    keys = [k for k in state if k.startswith(prefix) and k.endswith(".weight") and len(state[k].shape) == 2]
+    return [int(state[k].shape[0]) for k in sorted(keys, key=layer_index)]

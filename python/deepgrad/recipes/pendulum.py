@@ -8,7 +8,9 @@ of the time here) train for 20,000 steps.
 import numpy as np
 
 from .. import random, rl
-from .common import positive_int
+from .common import linear_out_features, load_checkpoint, positive_int
+
+ENV_ID = "Pendulum-v1"
 
 
 def add_arguments(parser):
@@ -25,12 +27,27 @@ def add_arguments(parser):
     rl.add_tracking_arguments(parser, "pendulum", "step", eval_every=2000, stop_at=-150.0)
 
 
+def build_actor(env, hidden):
+    """The tanh-Gaussian actor for `env`'s observation and action sizes, its actions scaled to the action bound."""
+    obs_dim, act_dim = env.observation_space.shape[0], env.action_space.shape[0]
+    return rl.GaussianActor(obs_dim, act_dim, hidden, action_scale=float(env.action_space.high[0]))
+
+
+def load_policy(path, env):
+    """The mean-action policy act(obs) -> action (a NumPy array) of a checkpoint written by run(), for `env` (a
+    Pendulum-v1 environment); `deepgrad play` uses it."""
+    state = load_checkpoint(path, "pendulum", ["actor"])["actor"]
+    actor = build_actor(env, tuple(linear_out_features(state, "trunk.")))
+    actor.load_state_dict(state)
+    return rl.mean_action(actor)
+
+
 def run(args, log=print):
     random.manual_seed(args.seed)
-    env = rl.make_env("Pendulum-v1", seed=args.seed)
+    env = rl.make_env(ENV_ID, seed=args.seed)
     obs_dim, act_dim = env.observation_space.shape[0], env.action_space.shape[0]
-    bound = float(env.action_space.high[0])
-    actor = rl.GaussianActor(obs_dim, act_dim, args.hidden, action_scale=bound)
+    actor = build_actor(env, args.hidden)
+    bound = actor.action_scale
     q1, q2 = rl.QNetwork(obs_dim, act_dim, args.hidden), rl.QNetwork(obs_dim, act_dim, args.hidden)
     agent = rl.SAC(actor, q1, q2, lr=args.lr, gamma=args.gamma, tau=args.tau, act_dim=act_dim)
     buffer = rl.ReplayBuffer(args.steps, (obs_dim,), np.float32, (act_dim,), np.float32)
@@ -38,14 +55,13 @@ def run(args, log=print):
     def explore(step, obs):
         return env.action_space.sample() if step <= args.learning_starts else agent.act(obs)
 
-    def mean_action(obs):
-        return agent.act(obs, deterministic=True)
+    mean_action = rl.mean_action(actor)  # what the evaluations and `deepgrad play` run
 
     hidden = "-".join(map(str, args.hidden))
     log(f"pendulum: SAC, actor {obs_dim}-{hidden}-2x{act_dim} (tanh-Gaussian, scale {bound}), twin critics "
         f"{obs_dim + act_dim}-{hidden}-1, Adam lr {args.lr}, batch {args.batch_size}, {args.steps} steps")
     tracker = rl.Tracker(args.steps, "step", [actor, q1, q2], mean_action,
-                         rl.make_env("Pendulum-v1", seed=args.seed + 1000), args.eval_every, args.eval_episodes,
+                         rl.make_env(ENV_ID, seed=args.seed + 1000), args.eval_every, args.eval_episodes,
                          stop_at=args.stop_at or None, progress=args.progress, desc="pendulum")
     history = rl.off_policy_loop(env, agent, buffer, args.steps, explore, batch_size=args.batch_size,
                                  learning_starts=args.learning_starts, on_step=tracker.step,
@@ -55,4 +71,4 @@ def run(args, log=print):
     checkpoint = {"actor": actor.state_dict(), "q1": q1.state_dict(), "q2": q2.state_dict(),
                   "log_alpha": agent.log_alpha, "seed": args.seed}
     return tracker.finish("pendulum", args.out, checkpoint, mean_action,
-                          rl.make_env("Pendulum-v1", seed=args.seed + 10_000), args.final_episodes, log=log)
+                          rl.make_env(ENV_ID, seed=args.seed + 10_000), args.final_episodes, log=log)
