@@ -233,3 +233,96 @@ def _put(a, b):
     out = a * 1
     out[1] = b * 2
     return out**2
+
+
+# ---- appended by the nn-parity work: maths Functions (ops/maths.py), unfold/fold (ops/conv.py), logcumsumexp
+# (ops/statistics.py), scatter (ops/index.py); compositions built on them are checked against torch in
+# tests/test_nn_parity_more.py ----
+
+
+def _vec(f):
+    return np.vectorize(f, otypes=[np.float64])
+
+
+def _digamma_ref(x):
+    """d/dx lgamma by a Richardson-extrapolated central difference of math.lgamma (about 1e-13 accurate here)."""
+    lg, h = _vec(math.lgamma), 1e-3
+    return (8 * (lg(x + h) - lg(x - h)) - (lg(x + 2 * h) - lg(x - 2 * h))) / (12 * h)
+
+
+def _ref_unfold(x, k, d, p, s):
+    N, C, H, W = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    oh, ow = (H + 2 * p - d * (k - 1) - 1) // s + 1, (W + 2 * p - d * (k - 1) - 1) // s + 1
+    out = np.zeros((N, C * k * k, oh * ow))
+    for c in range(C):
+        for i in range(k):
+            for j in range(k):
+                for a in range(oh):
+                    for b in range(ow):
+                        out[:, (c * k + i) * k + j, a * ow + b] = xp[:, c, a * s + i * d, b * s + j * d]
+    return out
+
+
+def _ref_fold(cols, C, size, k, d, p, s):
+    N = cols.shape[0]
+    H, W = size
+    oh, ow = (H + 2 * p - d * (k - 1) - 1) // s + 1, (W + 2 * p - d * (k - 1) - 1) // s + 1
+    out = np.zeros((N, C, H + 2 * p, W + 2 * p))
+    for c in range(C):
+        for i in range(k):
+            for j in range(k):
+                for a in range(oh):
+                    for b in range(ow):
+                        out[:, c, a * s + i * d, b * s + j * d] += cols[:, (c * k + i) * k + j, a * ow + b]
+    return out[:, :, p:p + H, p:p + W]
+
+
+_SCATTER_INDEX = np.array([[0, 2, 0], [1, 1, 3]])
+_SCATTER_UNIQUE = np.array([[2, 0, 1], [0, 2, 3]])
+
+
+def _ref_scatter(a, src, index, add):
+    out = a.copy()
+    for i in range(index.shape[0]):
+        for j in range(index.shape[1]):
+            if add:
+                out[index[i, j], j] += src[i, j]
+            else:
+                out[index[i, j], j] = src[i, j]
+    return out
+
+
+CASES += [
+    Case("tan", lambda a: dg.tan(a * 0.5), lambda a: np.tan(a * 0.5), [(3, 4)]),
+    Case("atan", lambda a: dg.atan(a), np.arctan, [(3, 4)]),
+    Case("asin", lambda a: dg.asin(a.tanh() * 0.9), lambda a: np.arcsin(np.tanh(a) * 0.9), [(3, 4)]),
+    Case("acos", lambda a: dg.acos(a.tanh() * 0.9), lambda a: np.arccos(np.tanh(a) * 0.9), [(3, 4)]),
+    Case("sinh", lambda a: dg.sinh(a), np.sinh, [(3, 4)]),
+    Case("cosh", lambda a: dg.cosh(a), np.cosh, [(3, 4)]),
+    Case("asinh", lambda a: dg.asinh(a), np.arcsinh, [(3, 4)]),
+    Case("acosh", lambda a: dg.acosh(a + 1), lambda a: np.arccosh(a + 1), [(3, 4)], positive=True),
+    Case("atanh", lambda a: dg.atanh(a.tanh() * 0.9), lambda a: np.arctanh(np.tanh(a) * 0.9), [(3, 4)]),
+    Case("expm1", lambda a: dg.expm1(a), np.expm1, [(3, 4)]),
+    Case("sinc", lambda a: dg.sinc(a), np.sinc, [(3, 4)]),
+    Case("remainder", lambda a, b: dg.remainder(a * 3, b), lambda a, b: np.remainder(a * 3, b), [(3, 4), (4,)],
+         positive=True),
+    Case("erfc", lambda a: dg.erfc(a), _vec(math.erfc), [(3, 4)]),
+    Case("lgamma", lambda a: dg.lgamma(a), _vec(math.lgamma), [(3, 4)], positive=True),
+    Case("digamma", lambda a: dg.digamma(a * 3), lambda a: _digamma_ref(a * 3), [(3, 4)], positive=True),
+    Case("atan2", lambda a, b: dg.atan2(a, b), np.arctan2, [(3, 4), (4,)]),
+    Case("hypot", lambda a, b: dg.hypot(a, b), np.hypot, [(3, 4), (3, 1)]),
+    Case("logaddexp", lambda a, b: dg.logaddexp(a, b), np.logaddexp, [(3, 4), (4,)]),
+    Case("logaddexp2", lambda a, b: dg.logaddexp2(a, b), np.logaddexp2, [(3, 4), (3, 4)]),
+    Case("xlogy", lambda a, b: dg.xlogy(a, b), lambda a, b: a * np.log(b), [(3, 4), (4,)], positive=True),
+    Case("fmod", lambda a, b: dg.fmod(a * 3, b), lambda a, b: np.fmod(a * 3, b), [(3, 4), (3, 4)], positive=True),
+    Case("unfold", lambda x: dg.nn.functional.unfold(x, 2, dilation=2, padding=1, stride=2),
+         lambda x: _ref_unfold(x, 2, 2, 1, 2), [(2, 3, 5, 6)]),
+    Case("fold", lambda c: dg.nn.functional.fold(c, (4, 5), 3, padding=1),
+         lambda c: _ref_fold(c, 2, (4, 5), 3, 1, 1, 1), [(2, 18, 20)]),
+    Case("logcumsumexp", lambda a: dg.logcumsumexp(a, 1), lambda a: np.log(np.cumsum(np.exp(a), 1)), [(3, 5)]),
+    Case("scatter", lambda a, s: a.scatter(0, dg.tensor(_SCATTER_UNIQUE), s),
+         lambda a, s: _ref_scatter(a, s, _SCATTER_UNIQUE, False), [(4, 3), (2, 4)]),
+    Case("scatter_add", lambda a, s: a.scatter_add(0, dg.tensor(_SCATTER_INDEX), s),
+         lambda a, s: _ref_scatter(a, s, _SCATTER_INDEX, True), [(4, 3), (2, 3)]),
+]

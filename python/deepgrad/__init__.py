@@ -35,7 +35,44 @@ from .parallel import get_num_threads, set_num_threads
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from . import autograd, nn, optim, data, datasets, distributions, utils  # noqa: E402
 from .io import load, save  # noqa: E402
+# PyTorch-parity functions: more maths, scans and order statistics, rearranging, scatter, products, distances, sampling
+from .ops.arrange import (  # noqa: E402
+    atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_shapes, broadcast_tensors, cartesian_prod, column_stack,
+    combinations, diag, diag_embed, diagonal, diff, dsplit, dstack, fliplr, flipud, hsplit, hstack, meshgrid, moveaxis,
+    movedim, ravel, repeat_interleave, roll, rot90, row_stack, swapaxes, swapdims, tensor_split, tile, trace,
+    tril_indices, triu_indices, vsplit, vstack,
+)
+from .ops.index import (  # noqa: E402
+    index_add, index_copy, index_fill, index_select, masked_select, scatter, scatter_add, scatter_reduce, take,
+    take_along_dim,
+)
+from .ops.maths import (  # noqa: E402
+    absolute, acos, acosh, addcdiv, addcmul, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, asin, asinh,
+    atan, atan2, atanh, clamp_max, clamp_min, copysign, cosh, deg2rad, digamma, erfc, expm1, fix, float_power, fmax,
+    fmin, fmod, frac, gcd, heaviside, hypot, isneginf, isposinf, isreal, lcm, lerp, lgamma, log10, logaddexp,
+    logaddexp2, logit, nan_to_num, negative, polygamma, positive, rad2deg, reciprocal, sgn, signbit, sinc, sinh, tan,
+    true_divide, xlogy,
+)
+from .ops.products import (  # noqa: E402
+    addbmm, addmm, addmv, addr, baddbmm, cdist, cross, dist, inner, kron, pairwise_distance, pdist, tensordot, vdot,
+)
+from .ops.sampling import bernoulli, normal, poisson  # noqa: E402
+from .ops.statistics import (  # noqa: E402
+    aminmax, count_nonzero, cummax, cummin, cumprod, kthvalue, logcumsumexp, median, mode, nanmean, nanmedian,
+    nanquantile, nansum, quantile, std_mean, var_mean,
+)
+from .ops.compare import argwhere, bucketize, isin, searchsorted, unique_consecutive  # noqa: E402
+from .ops.maths import can_cast, promote_types, result_type, rsub  # noqa: E402
+from .ops.statistics import bincount, corrcoef, cov, cumulative_trapezoid, histc, msort, trapezoid  # noqa: E402
+from .nn.functional import (  # noqa: E402  (the torch.* aliases of functional ops with the same signature)
+    alpha_dropout, bilinear, celu, conv1d, conv2d, conv_transpose1d, conv_transpose2d, cosine_similarity, dropout,
+    group_norm, hardshrink, layer_norm, pixel_shuffle, pixel_unshuffle, prelu, rrelu, selu, threshold,
+)
+from .tensor import is_floating_point, is_tensor, logspace, numel, randint_like  # noqa: E402
 
 __version__ = "0.1.0"
 concatenate = concat = cat
 clip = clamp
+ger = outer
+trapz = trapezoid
+divide, multiply, subtract = div, mul, sub

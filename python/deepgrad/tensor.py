@@ -787,3 +787,141 @@ Tensor.new_zeros = lambda self, *size, dtype=None: zeros(*size, dtype=dtype or s
 Tensor.new_ones = lambda self, *size, dtype=None: ones(*size, dtype=dtype or self.dtype)
 Tensor.new_full = lambda self, size, value, dtype=None: full(size, value, dtype=dtype or self.dtype)
 Tensor.new_empty = lambda self, *size, dtype=None: zeros(*size, dtype=dtype or self.dtype)
+
+
+# ---- PyTorch-parity methods (more maths, scans and order statistics, rearranging, scatter, products, samplers):
+# the ops live in ops/maths.py, statistics.py, arrange.py, index.py, products.py, sampling.py ----
+from .ops import arrange as _ar, maths as _mt, products as _pr, statistics as _st  # noqa: E402
+
+
+def _inplace_method(fn, name):
+    """fn(self, ...) written back into self: recorded in the graph when self is part of one, as add_ and friends."""
+    def method(self, *args, **kwargs):
+        if self._in_graph() or (is_grad_enabled() and any(isinstance(a, Tensor) and a.requires_grad for a in args)):
+            return self._rebind(lambda old: fn(old, *args, **kwargs))
+        self._check_inplace(name)
+        out = fn(Tensor._wrap(self._data), *args, **kwargs)._data
+        if out.shape == self._data.shape:
+            np.copyto(self._data, out, casting="unsafe")
+        else:  # shape-changing in-place ops (unsqueeze_, t_, ...) rebind the storage, as a view would
+            self._data = out.astype(self._data.dtype, copy=False)
+        return self
+
+    method.__name__ = name
+    return method
+
+
+for _name, _fn in {
+    "tan": _mt.tan, "atan": _mt.atan, "arctan": _mt.atan, "asin": _mt.asin, "arcsin": _mt.asin, "acos": _mt.acos,
+    "arccos": _mt.acos, "sinh": _mt.sinh, "cosh": _mt.cosh, "asinh": _mt.asinh, "arcsinh": _mt.asinh,
+    "acosh": _mt.acosh, "arccosh": _mt.acosh, "atanh": _mt.atanh, "arctanh": _mt.atanh, "expm1": _mt.expm1,
+    "erfc": _mt.erfc, "lgamma": _mt.lgamma, "digamma": _mt.digamma, "atan2": _mt.atan2, "arctan2": _mt.atan2,
+    "hypot": _mt.hypot, "logaddexp": _mt.logaddexp, "logaddexp2": _mt.logaddexp2, "xlogy": _mt.xlogy,
+    "fmod": _mt.fmod, "reciprocal": _mt.reciprocal, "negative": _mt.negative, "positive": _mt.positive,
+    "absolute": _mt.absolute, "true_divide": _mt.true_divide, "float_power": _mt.float_power,
+    "clamp_min": _mt.clamp_min, "clamp_max": _mt.clamp_max, "deg2rad": _mt.deg2rad, "rad2deg": _mt.rad2deg,
+    "log10": _mt.log10, "sgn": _mt.sgn, "frac": _mt.frac, "fix": _mt.fix, "logit": _mt.logit, "sinc": _mt.sinc,
+    "lerp": _mt.lerp, "addcmul": _mt.addcmul, "addcdiv": _mt.addcdiv, "nan_to_num": _mt.nan_to_num,
+    "fmax": _mt.fmax, "fmin": _mt.fmin, "copysign": _mt.copysign, "signbit": _mt.signbit,
+    "heaviside": _mt.heaviside, "isposinf": _mt.isposinf, "isneginf": _mt.isneginf, "isreal": _mt.isreal,
+    "gcd": _mt.gcd, "lcm": _mt.lcm,
+    "logcumsumexp": _st.logcumsumexp, "cumprod": _st.cumprod, "cummax": _st.cummax, "cummin": _st.cummin,
+    "median": _st.median, "nanmedian": _st.nanmedian, "kthvalue": _st.kthvalue, "mode": _st.mode,
+    "nansum": _st.nansum, "nanmean": _st.nanmean, "aminmax": _st.aminmax, "count_nonzero": _st.count_nonzero,
+    "quantile": _st.quantile, "nanquantile": _st.nanquantile,
+    "roll": _ar.roll, "rot90": _ar.rot90, "fliplr": _ar.fliplr, "flipud": _ar.flipud, "movedim": _ar.movedim,
+    "moveaxis": _ar.movedim, "swapaxes": _ar.swapaxes, "swapdims": _ar.swapaxes, "tile": _ar.tile,
+    "ravel": _ar.ravel, "diff": _ar.diff, "tensor_split": _ar.tensor_split, "hsplit": _ar.hsplit,
+    "vsplit": _ar.vsplit, "dsplit": _ar.dsplit, "diagonal": _ar.diagonal, "diag": _ar.diag,
+    "diag_embed": _ar.diag_embed, "trace": _ar.trace, "unfold": _ar.unfold, "repeat_interleave": _ar.repeat_interleave,
+    "scatter": _ix.scatter, "scatter_add": _ix.scatter_add, "scatter_reduce": _ix.scatter_reduce,
+    "index_add": _ix.index_add, "index_copy": _ix.index_copy, "index_fill": _ix.index_fill,
+    "index_select": _ix.index_select, "masked_select": _ix.masked_select, "take": _ix.take,
+    "take_along_dim": _ix.take_along_dim,
+    "addmm": _pr.addmm, "addmv": _pr.addmv, "addr": _pr.addr, "baddbmm": _pr.baddbmm, "addbmm": _pr.addbmm,
+    "inner": _pr.inner, "kron": _pr.kron, "cross": _pr.cross, "vdot": _pr.vdot, "ger": _la.outer, "dist": _pr.dist,
+    "bernoulli": _smp.bernoulli,
+}.items():
+    setattr(Tensor, _name, _method(_fn))
+
+for _name, _fn in {
+    "scatter_": _ix.scatter, "scatter_add_": _ix.scatter_add, "scatter_reduce_": _ix.scatter_reduce,
+    "index_add_": _ix.index_add, "index_copy_": _ix.index_copy, "index_fill_": _ix.index_fill,
+    "sigmoid_": _ew.sigmoid, "tanh_": _ew.tanh, "log_": _ew.log, "floor_": _ew.floor, "ceil_": _ew.ceil,
+    "round_": _ew.round, "trunc_": _ew.trunc, "square_": _ew.square, "reciprocal_": _mt.reciprocal,
+    "nan_to_num_": _mt.nan_to_num, "clamp_min_": _mt.clamp_min, "clamp_max_": _mt.clamp_max, "tril_": _sh.tril,
+    "triu_": _sh.triu, "sin_": _ew.sin, "cos_": _ew.cos, "log1p_": _ew.log1p, "fmod_": _mt.fmod,
+    "remainder_": _ew.remainder, "sign_": _ew.sign, "unsqueeze_": _sh.unsqueeze, "squeeze_": _sh.squeeze,
+    "t_": _sh.t, "transpose_": _sh.transpose,
+}.items():
+    setattr(Tensor, _name, _inplace_method(_fn, _name))
+
+for _name in ("exponential_", "geometric_", "log_normal_", "cauchy_", "random_"):
+    setattr(Tensor, _name, _method(getattr(_smp, _name)))
+Tensor.polygamma = lambda self, n: _mt.polygamma(n, self)
+for _name, _fn in {
+    "argwhere": _cmp.argwhere, "unique_consecutive": _cmp.unique_consecutive, "msort": _st.msort, "histc": _st.histc,
+    "bincount": _st.bincount, "cov": _st.cov, "corrcoef": _st.corrcoef, "index_put": _ix.index_put_values,
+    "masked_scatter": _ix.masked_scatter, "isin": _cmp.isin,
+}.items():
+    setattr(Tensor, _name, _method(_fn))
+Tensor.index_put_ = _inplace_method(_ix.index_put_values, "index_put_")
+Tensor.masked_scatter_ = _inplace_method(_ix.masked_scatter, "masked_scatter_")
+
+
+def _fill_diagonal(self, fill_value, wrap=False):
+    if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) != 1):
+        raise RuntimeError("fill_diagonal_: all dimensions of input must be of equal length (2-D: any shape)")
+    out = self._data.copy()
+    np.fill_diagonal(out, fill_value, wrap=wrap)
+    return Tensor._wrap(out)
+
+
+def _sum_to_size(self, *size):
+    shape = _shape_args(size)
+    lead = self.ndim - len(shape)
+    out = self.sum(tuple(range(lead))) if lead > 0 else self
+    dims = tuple(i for i, n in enumerate(shape) if n == 1 and out.shape[i] != 1)
+    return out.sum(dims, keepdim=True) if dims else out
+
+
+Tensor.fill_diagonal_ = _inplace_method(_fill_diagonal, "fill_diagonal_")
+Tensor.sum_to_size = _sum_to_size
+Tensor.ndimension = Tensor.dim
+Tensor.nelement = Tensor.numel
+Tensor.byte = lambda self: self.to(dtypes.uint8)
+Tensor.char = lambda self: self.to(dtypes.int8)
+Tensor.short = lambda self: self.to(dtypes.int16)
+Tensor.H = property(lambda self: self.T)  # real tensors: the conjugate transpose is the transpose
+Tensor.mH = property(lambda self: self.mT)
+Tensor.stride = lambda self, dim=None: (
+    tuple(s // self._data.itemsize for s in self._data.strides) if dim is None
+    else self._data.strides[dim] // self._data.itemsize)
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def numel(input):
+    return input.numel()
+
+
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    """base ** linspace(start, end, steps)."""
+    _check_device(device)
+    dtype = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
+    t = Tensor._wrap(np.logspace(start, end, steps, base=base).astype(dtype))
+    t.requires_grad = requires_grad
+    return t
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, generator=None, device=None):
+    """randint(low, high) (randint_like(input, high): [0, high)) with input's shape and dtype."""
+    if high is None:
+        low, high = 0, low
+    return Tensor._wrap(random.integers(low, high, tuple(input.shape), generator).astype(_like(input, dtype)))

@@ -137,3 +137,116 @@ class ConvTranspose2d(_ConvNd):
     def forward(self, input, output_size=None):
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
                                   self._output_padding(input, output_size), self.groups, self.dilation)
+
+
+def _single(name, what, value, minimum):
+    v = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    if len(v) != 1 or not isinstance(v[0], int) or isinstance(v[0], bool) or v[0] < minimum:
+        raise ValueError(f"{name}: {what} must be an int >= {minimum} or a 1-tuple of one, got {value!r}")
+    return v
+
+
+class _Conv1dNd(Module):
+    """Shared by the 1-D convolutions: PyTorch's parameters (weight (out, in/groups, k), or (in, out/groups, k)
+    transposed), initialisation and repr; the forward goes through F.conv1d / F.conv_transpose1d."""
+
+    def __init__(self, name, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
+                 output_padding, groups, bias, padding_mode, device, dtype):
+        super().__init__()
+        _check_device(device)
+        dtype = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
+        if groups <= 0:
+            raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
+        if in_channels % groups:
+            raise ValueError(f"{name}: in_channels ({in_channels}) must be divisible by groups ({groups})")
+        if out_channels % groups:
+            raise ValueError(f"{name}: out_channels ({out_channels}) must be divisible by groups ({groups})")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"{name}: padding_mode must be one of {_PADDING_MODES}, got {padding_mode!r}")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = _single(name, "kernel_size", kernel_size, 1)
+        self.stride = _single(name, "stride", stride, 1)
+        self.dilation = _single(name, "dilation", dilation, 1)
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                raise ValueError(f"{name}: invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
+            if padding == "same" and self.stride != (1,):
+                raise ValueError(f"{name}: padding='same' is not supported for strided convolutions")
+            self.padding = padding
+        else:
+            self.padding = _single(name, "padding", padding, 0)
+        self.output_padding = _single(name, "output_padding", output_padding, 0)
+        self.transposed, self.groups, self.padding_mode = transposed, groups, padding_mode
+        shape = (in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups)
+        self.weight = Parameter(empty(shape + self.kernel_size, dtype=dtype))
+        if bias:
+            self.bias = Parameter(empty(out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    reset_parameters = Linear.reset_parameters
+
+    def extra_repr(self):
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,):
+            s += f", padding={self.padding if isinstance(self.padding, str) else self.padding}"
+        if self.dilation != (1,):
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0,):
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class Conv1d(_Conv1dNd):
+    """1-D convolution over (N, C_in, L) or (C_in, L): weight (out_channels, in_channels/groups, k), bias
+    (out_channels,); L_out = floor((L + 2 padding - dilation (k - 1) - 1) / stride) + 1."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
+                 padding_mode="zeros", device=None, dtype=None):
+        super().__init__("Conv1d", in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0,
+                         groups, bias, padding_mode, device, dtype)
+
+    def forward(self, input):
+        if self.padding_mode != "zeros":
+            if self.padding == "same":
+                total = self.dilation[0] * (self.kernel_size[0] - 1)
+                pads = (total // 2, total - total // 2)
+            else:
+                pads = (0, 0) if self.padding == "valid" else (self.padding[0], self.padding[0])
+            input = F.pad(input, pads, mode=self.padding_mode)
+            return F.conv1d(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class ConvTranspose1d(_Conv1dNd):
+    """The adjoint of Conv1d: weight (in_channels, out_channels/groups, k), bias (out_channels,);
+    L_out = (L - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for ConvTranspose1d, got {padding_mode!r}')
+        if isinstance(padding, str):
+            raise ValueError(f"ConvTranspose1d: padding must be an int, got {padding!r}")
+        super().__init__("ConvTranspose1d", in_channels, out_channels, kernel_size, stride, padding, dilation, True,
+                         output_padding, groups, bias, padding_mode, device, dtype)
+
+    def forward(self, input, output_size=None):
+        output_padding = self.output_padding
+        if output_size is not None:
+            smallest = ((input.shape[-1] - 1) * self.stride[0] - 2 * self.padding[0]
+                        + self.dilation[0] * (self.kernel_size[0] - 1) + 1)
+            target = tuple(output_size)[-1]
+            if not smallest <= target <= smallest + self.stride[0] - 1:
+                raise ValueError(f"ConvTranspose1d: requested an output size of {output_size}, but valid sizes range "
+                                 f"from {smallest} to {smallest + self.stride[0] - 1}")
+            output_padding = (target - smallest,)
+        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                                  self.groups, self.dilation)

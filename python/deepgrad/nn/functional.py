@@ -249,3 +249,236 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if reduction == "none":
         return loss
     return loss.sum() if reduction == "sum" else loss.mean()
+
+
+# ---- shrinkage and threshold activations, bilinear, distances (compositions) ----
+
+from ..ops.conv import fold, unfold  # noqa: E402,F401  (re-exported)
+from ..ops.loss import gaussian_nll_loss, poisson_nll_loss  # noqa: E402,F401
+from ..ops.margin_loss import (  # noqa: E402,F401
+    cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss, multilabel_margin_loss,
+    multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss, triplet_margin_with_distance_loss,
+)
+from ..ops.products import pairwise_distance, pdist  # noqa: E402,F401
+
+
+def tanhshrink(input):
+    """x - tanh(x)."""
+    return input - _ew.tanh(input)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else value."""
+    return _ew.where(input > threshold, input, value)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    return _ew.where(input > lambd, input - lambd, _ew.where(input < -lambd, input + lambd, 0.0))
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0."""
+    return _ew.where((input > lambd) | (input < -lambd), input, 0.0)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomized leaky ReLU: x where x > 0, else a x with a ~ U(lower, upper) drawn per entry when training and
+    a = (lower + upper) / 2 otherwise."""
+    if not training:
+        return _ew.leaky_relu(input, (lower + upper) / 2)
+    slope = random.uniform(lower, upper, tuple(input.shape)).astype(input.dtype)
+    return _ew.where(input > 0, input, input * Tensor._wrap(slope))
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y_k = x1^T W_k x2 + b_k: input1 (*, in1), input2 (*, in2), weight (out, in1, in2), bias (out,) -> (*, out)."""
+    if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
+        raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} and "
+                           f"{list(input2.shape[:-1])}")
+    if weight.ndim != 3 or input1.shape[-1] != weight.shape[1] or input2.shape[-1] != weight.shape[2]:
+        raise RuntimeError(f"bilinear(): input sizes {input1.shape[-1]} and {input2.shape[-1]} do not match weight "
+                           f"size {list(weight.shape)} (out_features, in1_features, in2_features)")
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got {bias.shape[-1]} but expected "
+                           f"{weight.shape[0]}")
+    out_f, in1, in2 = weight.shape
+    t = input1 @ weight.permute(1, 0, 2).reshape(in1, out_f * in2)  # (*, out * in2)
+    y = (t.reshape(tuple(input1.shape[:-1]) + (out_f, in2)) * input2.unsqueeze(-2)).sum(-1)
+    return y if bias is None else y + bias
+
+
+# ---- 1-D convolution and pooling, more normalisations, channel/pixel shuffles, channel-wise and alpha dropout ----
+
+from ..ops.conv import conv1d, conv_transpose1d  # noqa: E402,F401  (re-exported)
+from ..ops.norm import group_norm, instance_norm, local_response_norm, rms_norm  # noqa: E402,F401
+from ..ops.pool import (  # noqa: E402,F401
+    adaptive_avg_pool1d, adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d, lp_pool1d, lp_pool2d, max_pool1d,
+)
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C r^2, H, W) -> (*, C, H r, W r): each group of r^2 channels becomes an r x r block of pixels."""
+    r = upscale_factor
+    if input.ndim < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.ndim} dimension(s)")
+    *batch, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    b = len(batch)
+    x = input.reshape(*batch, c // (r * r), r, r, h, w)
+    x = x.permute(*range(b), b, b + 3, b + 1, b + 4, b + 2)
+    return x.reshape(*batch, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H r, W r) -> (*, C r^2, H, W), the inverse of pixel_shuffle."""
+    r = downscale_factor
+    if input.ndim < 3:
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.ndim} dimension(s)")
+    *batch, c, h, w = input.shape
+    if h % r or w % r:
+        raise RuntimeError(f"pixel_unshuffle expects height and width ({h}, {w}) to be divisible by "
+                           f"downscale_factor {r}")
+    b = len(batch)
+    x = input.reshape(*batch, c, h // r, r, w // r, r)
+    x = x.permute(*range(b), b, b + 2, b + 4, b + 1, b + 3)
+    return x.reshape(*batch, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input, groups):
+    """(N, C, *): the channels read as (groups, C / groups) and transposed."""
+    if input.ndim < 3:
+        raise RuntimeError(f"channel_shuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.ndim} dimension(s)")
+    n, c = input.shape[:2]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups.")
+    rest = tuple(input.shape[2:])
+    return input.reshape(n, groups, c // groups, *rest).transpose(1, 2).reshape(n, c, *rest)
+
+
+def _feature_mask(input, p, batched):
+    """dropout of a ones tensor of shape (N, C, 1, ...) (or (C, 1, ...) unbatched): the scaled per-channel mask."""
+    keep = 2 if batched else 1
+    ones = Tensor._wrap(np.ones(tuple(input.shape[:keep]) + (1,) * (input.ndim - keep), input.dtype))
+    return dropout(ones, p, True)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, L) or (C, L) with probability p, scaling the rest by 1 / (1 - p)."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "
+                           "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a "
+                           "channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    return input * _feature_mask(input, p, input.ndim == 3)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) with probability p, scaling the rest by 1 / (1 - p)."""
+    if input.ndim not in (4, 5):
+        warnings.warn(f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is deprecated and will result "
+                      "in an error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout3d exists to provide channel-wise dropout on inputs with 3 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D "
+                      "inputs).", stacklevel=2)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    return input * _feature_mask(input, p, input.ndim != 4)
+
+
+_ALPHA = 1.7580993408473766
+
+
+def _alpha_dropout(input, p, training, feature):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2) if feature else tuple(input.shape)
+    keep = (random.uniform(0.0, 1.0, shape) >= p).astype(input.dtype)
+    a = 1.0 / np.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
+    b = (keep - 1) * (_ALPHA * a) + _ALPHA * a * p
+    return input * Tensor._wrap((keep * a).astype(input.dtype)) + Tensor._wrap(b.astype(input.dtype))
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout that keeps SELU's self-normalising mean and variance: dropped entries take SELU's negative saturation
+    value, then an affine map restores the statistics. Note PyTorch's default training=False."""
+    return _alpha_dropout(input, p, training, False)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """alpha_dropout of whole channels."""
+    return _alpha_dropout(input, p, training, True)
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """softmax((logits + Gumbel noise) / tau); hard=True returns the one-hot of its argmax with the soft sample's
+    gradient (the straight-through estimator)."""
+    noise = -np.log(random._rng(None).exponential(1.0, tuple(logits.shape)))
+    y_soft = softmax((logits + Tensor._wrap(noise.astype(logits.dtype))) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = Tensor._wrap(np.zeros(tuple(logits.shape), logits.dtype)).scatter(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
+
+
+# in-place variants, as torch.nn.functional's: the result is written back into input (recorded in the graph when
+# input is part of one)
+def _inplace_variant(fn, name):
+    from ..tensor import _inplace_method
+
+    return _inplace_method(fn, name)
+
+
+relu_ = _inplace_variant(relu, "relu_")
+elu_ = _inplace_variant(elu, "elu_")
+leaky_relu_ = _inplace_variant(leaky_relu, "leaky_relu_")
+hardtanh_ = _inplace_variant(hardtanh, "hardtanh_")
+selu_ = _inplace_variant(selu, "selu_")
+celu_ = _inplace_variant(celu, "celu_")
+threshold_ = _inplace_variant(threshold, "threshold_")
+rrelu_ = _inplace_variant(rrelu, "rrelu_")
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Deprecated alias of interpolate (with PyTorch's warning)."""
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

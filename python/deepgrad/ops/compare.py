@@ -85,3 +85,58 @@ def unique(a, sorted=True, return_inverse=False, return_counts=False, dim=None):
     if return_counts:
         out.append(_wrap(counts.astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)
+
+
+# ---- searching and membership (integer and bool results) ----
+
+
+def _array(x):
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    """The index of the bucket of each value: boundaries[i-1] < x <= boundaries[i] (right=True: <= x <)."""
+    idx = np.searchsorted(_array(boundaries), _array(input), side="right" if right else "left")
+    return _wrap(idx.astype(np.int32 if out_int32 else np.int64))
+
+
+def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, sorter=None):
+    """Insertion indices of values into sorted_sequence (1-D, or N-D searched row by row along the last dim)."""
+    side = side or ("right" if right else "left")
+    seq, vals = _array(sorted_sequence), _array(values)
+    if sorter is not None:
+        seq = np.take_along_axis(seq, _array(sorter), -1)
+    if seq.ndim <= 1:
+        idx = np.searchsorted(seq, vals, side=side)
+    else:
+        if seq.shape[:-1] != vals.shape[:-1]:
+            raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+                               f"dimensions of boundaries tensor and input value tensor must match, but we got "
+                               f"boundaries tensor {list(seq.shape)} and input value tensor {list(vals.shape)}")
+        rows_s, rows_v = seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1])
+        idx = np.stack([np.searchsorted(s, v, side=side) for s, v in zip(rows_s, rows_v)]).reshape(vals.shape)
+    return _wrap(np.asarray(idx).astype(np.int32 if out_int32 else np.int64))
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    return _wrap(np.isin(_array(elements), _array(test_elements), invert=invert))
+
+
+def argwhere(input):
+    """(N, ndim) int64 indices of the non-zero entries, row-major."""
+    return _wrap(np.argwhere(_array(input)).astype(np.int64))
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """Collapse runs of equal consecutive values (of the flattened input)."""
+    if dim is not None:
+        raise NotImplementedError("unique_consecutive: dim is not supported")
+    x = _array(input).reshape(-1)
+    starts = np.ones(len(x), dtype=bool)
+    starts[1:] = x[1:] != x[:-1]
+    out = [_wrap(x[starts])]
+    if return_inverse:
+        out.append(_wrap((np.cumsum(starts) - 1).reshape(_array(input).shape).astype(np.int64)))
+    if return_counts:
+        out.append(_wrap(np.diff(np.append(np.nonzero(starts)[0], len(x))).astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)

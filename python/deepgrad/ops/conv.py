@@ -183,3 +183,144 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
         )
     return _apply(ConvTranspose2d, input, weight, bias, unbatched, stride=stride, padding=pad, dilation=dilation,
                   groups=int(groups), out_hw=out_hw)
+
+
+# ---- unfold / fold (im2col / col2im): sliding blocks of an image as columns, and their adjoint ----
+
+
+def _im2col(x, k, d, p, s, out_hw):
+    """x (N, C, H, W) -> (N, C*kh*kw, L): column l holds the block at output position l (row-major), its rows
+    ordered (c, i, j) as PyTorch's unfold. Zero padding p; the block of position (a, b) starts at (a*sh - ph,
+    b*sw - pw) and samples every d-th pixel."""
+    N, C = x.shape[:2]
+    (kh, kw), (dh, dw), (sh, sw), (oh, ow) = k, d, s, out_hw
+    xp = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
+    cols = np.empty((N, C, kh, kw, oh, ow), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            cols[:, :, i, j] = xp[:, :, i * dh: i * dh + sh * (oh - 1) + 1: sh, j * dw: j * dw + sw * (ow - 1) + 1: sw]
+    return cols.reshape(N, C * kh * kw, oh * ow)
+
+
+def _col2im(cols, C, hw, k, d, p, s, out_hw):
+    """The adjoint of _im2col: (N, C*kh*kw, L) -> (N, C, H, W), overlapping blocks summed."""
+    N = cols.shape[0]
+    (kh, kw), (dh, dw), (sh, sw), (oh, ow) = k, d, s, out_hw
+    cols = cols.reshape(N, C, kh, kw, oh, ow)
+    xp = np.zeros((N, C, hw[0] + 2 * p[0], hw[1] + 2 * p[1]), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            xp[:, :, i * dh: i * dh + sh * (oh - 1) + 1: sh, j * dw: j * dw + sw * (ow - 1) + 1: sw] += cols[:, :, i, j]
+    return xp[:, :, p[0]: p[0] + hw[0], p[1]: p[1] + hw[1]]
+
+
+class Unfold(Function):
+    """im2col: (N, C, H, W) -> (N, C*kh*kw, L); backward is col2im."""
+
+    def forward(self, x, kernel_size=None, dilation=None, padding=None, stride=None, out_hw=None):
+        self.args = (kernel_size, dilation, padding, stride, out_hw)
+        self.shape = x.shape
+        return _im2col(x, *self.args)
+
+    def backward(self, g):
+        return _col2im(g, self.shape[1], self.shape[2:], *self.args)
+
+
+class Fold(Function):
+    """col2im: (N, C*kh*kw, L) -> (N, C, H, W), overlapping values summed; backward is im2col."""
+
+    def forward(self, cols, channels=None, output_size=None, kernel_size=None, dilation=None, padding=None, stride=None,
+                out_hw=None):
+        self.args = (kernel_size, dilation, padding, stride, out_hw)
+        return _col2im(cols, channels, output_size, *self.args)
+
+    def backward(self, g):
+        return _im2col(np.ascontiguousarray(g), *self.args)
+
+
+def _blocks(op, hw, kernel_size, dilation, padding, stride):
+    k = _pair(op, "kernel_size", kernel_size, 1)
+    d = _pair(op, "dilation", dilation, 1)
+    p = _pair(op, "padding", padding, 0)
+    s = _pair(op, "stride", stride, 1)
+    out_hw = tuple((hw[i] + 2 * p[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1 for i in range(2))
+    if min(out_hw) < 1:
+        raise RuntimeError(
+            f"{op}: the spatial size {tuple(hw)} with padding {p}, kernel_size {k} and dilation {d} gives "
+            f"{out_hw[0]}x{out_hw[1]} sliding blocks; it must be at least 1x1"
+        )
+    return k, d, p, s, out_hw
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """torch.nn.functional.unfold: input (N, C, H, W) or (C, H, W) -> (N, C*kh*kw, L) or (C*kh*kw, L), where
+    L = prod_d (size_d + 2*padding_d - dilation_d*(k_d - 1) - 1) // stride_d + 1 sliding blocks."""
+    if input.ndim not in (3, 4):
+        raise NotImplementedError(
+            f"unfold: only 3-D (unbatched) or 4-D (batched) inputs are supported, got shape {tuple(input.shape)}")
+    args = _blocks("unfold", input.shape[-2:], kernel_size, dilation, padding, stride)
+    x = input.unsqueeze(0) if input.ndim == 3 else input
+    out = Unfold.apply(x, kernel_size=args[0], dilation=args[1], padding=args[2], stride=args[3], out_hw=args[4])
+    return out.squeeze(0) if input.ndim == 3 else out
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """torch.nn.functional.fold, the adjoint of unfold: input (N, C*kh*kw, L) or (C*kh*kw, L) -> (N, C, *output_size)
+    or (C, *output_size), the values of overlapping blocks summed."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"fold: expected a 2-D (unbatched) or 3-D (batched) input, got shape {tuple(input.shape)}")
+    size = _pair("fold", "output_size", output_size, 1)
+    k, d, p, s, out_hw = _blocks("fold", size, kernel_size, dilation, padding, stride)
+    rows, L = input.shape[-2:]
+    if rows % (k[0] * k[1]):
+        raise RuntimeError(
+            f"fold: expected size of input's dimension {input.ndim - 2} to be divisible by the product of "
+            f"kernel_size, but got input.size({input.ndim - 2})={rows} and kernel_size={k}")
+    if L != out_hw[0] * out_hw[1]:
+        raise RuntimeError(
+            f"fold: given output_size={size}, kernel_size={k}, dilation={d}, padding={p}, stride={s}, expected size "
+            f"of input's dimension {input.ndim - 1} to match the calculated number of sliding blocks "
+            f"{out_hw[0]} * {out_hw[1]} = {out_hw[0] * out_hw[1]}, but got input.size({input.ndim - 1})={L}")
+    x = input.unsqueeze(0) if input.ndim == 2 else input
+    out = Fold.apply(x, channels=rows // (k[0] * k[1]), output_size=size, kernel_size=k, dilation=d, padding=p,
+                     stride=s, out_hw=out_hw)
+    return out.squeeze(0) if input.ndim == 2 else out
+
+
+# ---- 1-D convolutions: the 2-D ones over a height of 1 ----
+
+
+def _single(op, name, value):
+    v = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    if len(v) != 1:
+        raise TypeError(f"{op}: {name} must be an int or a 1-tuple, got {value!r}")
+    return v[0]
+
+
+def _check_1d(op, input, weight):
+    if input.ndim not in (2, 3):
+        raise ValueError(f"{op}: expected a 2-D (unbatched) or 3-D (batched) input, got shape {tuple(input.shape)}")
+    if weight.ndim != 3:
+        raise ValueError(f"{op}: expected a 3-D weight, got shape {tuple(weight.shape)}")
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """torch.nn.functional.conv1d: input (N, C, L) or (C, L), weight (K, C/groups, k), bias (K,) -> (N, K, L_out),
+    L_out = (L + 2 padding - dilation (k - 1) - 1) // stride + 1; padding may be 'valid' or 'same'."""
+    op = "conv1d"
+    _check_1d(op, input, weight)
+    pad = padding if isinstance(padding, str) else (0, _single(op, "padding", padding))
+    out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(op, "stride", stride)), pad,
+                 (1, _single(op, "dilation", dilation)), groups)
+    return out.squeeze(-2)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """torch.nn.functional.conv_transpose1d: input (N, C_in, L) or (C_in, L), weight (C_in, C_out/groups, k);
+    L_out = (L - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1."""
+    op = "conv_transpose1d"
+    _check_1d(op, input, weight)
+    out = conv_transpose2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(op, "stride", stride)),
+                           (0, _single(op, "padding", padding)), (0, _single(op, "output_padding", output_padding)),
+                           groups, (1, _single(op, "dilation", dilation)))
+    return out.squeeze(-2)

@@ -660,9 +660,25 @@ def floor_divide(a, b):
     return div(a, b, rounding_mode="floor")
 
 
+class Remainder(Function):
+    """a - floor(a / b) * b, the sign of b; d/da = 1, d/db = -floor(a / b) (PyTorch's derivatives)."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.remainder(a, b)
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        gb = unbroadcast(-g * np.floor(a / b), b.shape) if self.needs_input_grad[1] else None
+        return unbroadcast(g, a.shape), gb
+
+
 def remainder(a, b):
-    """a % b with the sign of b (Python's and PyTorch's convention), in the promoted dtype."""
+    """a % b with the sign of b (Python's and PyTorch's convention), in the promoted dtype; differentiable for
+    floats."""
     a, b = operands(a, b, "remainder")
+    if a._data.dtype.kind == "f" and (a.requires_grad or b.requires_grad):
+        return Remainder.apply(a, b)
     with np.errstate(all="ignore"):
         return Tensor._wrap(np.remainder(a._data, b._data))
 

@@ -345,3 +345,69 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     coef = (w[safe] if w is not None else np.ones(len(t), z.dtype)) * valid
     rows_loss = -z[np.arange(len(t)), safe] * Tensor._wrap(coef.astype(z.dtype, copy=False))
     return _class_reduce(rows_loss, batch, reduction, denominator)
+
+
+# ---- likelihood losses: Gaussian and Poisson negative log likelihood (compositions) ----
+
+
+def legacy_reduction(size_average, reduce, reduction):
+    """PyTorch's deprecated size_average/reduce arguments of the functional losses, mapped onto reduction."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "none" if not reduce else ("mean" if size_average else "sum")
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
+                  stacklevel=3)
+    return reduction
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """0.5 (log max(var, eps) + (input - target)^2 / max(var, eps)) [+ 0.5 log(2 pi) with full=True].
+
+    var: one variance per entry of input, or with one dim of size 1 (or the last dim missing), or a number.
+    The clamp at eps changes the value only: the gradient reaches var as if unclamped, as in PyTorch.
+    """
+    from .elementwise import where
+
+    target = _tensor(target, input)
+    if not isinstance(var, Tensor):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = Tensor._wrap(np.full(input.shape, var, dtype=input.dtype))
+    elif (var._data < 0).any():
+        raise ValueError("var has negative entry/entries")
+    if tuple(var.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif not (input.ndim == var.ndim and sum(y for x, y in zip(input.shape, var.shape) if x != y) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    small = var.detach() < eps
+    if small._data.any():
+        var = where(small, (var - var.detach()) + eps, var)
+    loss = ((input - target) ** 2 / var + var.log()) * 0.5
+    if full:
+        loss = loss + 0.5 * np.log(2 * np.pi)
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                     reduction="mean"):
+    """exp(input) - target * input (log_input=True) or input - target * log(input + eps), plus with full=True the
+    Stirling term target log target - target + 0.5 log(2 pi target) where target > 1."""
+    from .elementwise import where
+
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not a valid value for reduction")
+    target = _tensor(target, input)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        stirling = target * target.log() - target + (target * (2 * np.pi)).log() * 0.5
+        loss = loss + where(target <= 1, 0.0, stirling)
+    return _reduce(loss, reduction)

@@ -163,3 +163,99 @@ def adaptive_avg_pool2d(input, output_size):
     sizes = tuple(n if o is None else o for o, n in zip(sizes, input.shape[-2:]))
     out_hw = _pair(op, "output_size", sizes, 1)
     return _apply(AdaptiveAvgPool2d, input, unbatched, out_hw=out_hw)
+
+
+# ---- 1-D pooling (the 2-D kernels over a height of 1), adaptive max pooling and power-average pooling ----
+
+
+def _one(op, name, value):
+    v = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    if len(v) != 1:
+        raise TypeError(f"{op}: {name} must be an int or a 1-tuple, got {value!r}")
+    return v[0]
+
+
+def _check_1d_input(op, input):
+    if input.ndim not in (2, 3):
+        raise ValueError(f"{op}: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape {tuple(input.shape)}")
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """torch.nn.functional.max_pool1d on (N, C, L) or (C, L); padding counts as -inf."""
+    op = "max_pool1d"
+    _check_1d_input(op, input)
+    k = _one(op, "kernel_size", kernel_size)
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else _one(op, "stride", stride)
+    out = max_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, _one(op, "padding", padding)),
+                     (1, _one(op, "dilation", dilation)), ceil_mode, return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """torch.nn.functional.avg_pool1d on (N, C, L) or (C, L)."""
+    op = "avg_pool1d"
+    _check_1d_input(op, input)
+    k = _one(op, "kernel_size", kernel_size)
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else _one(op, "stride", stride)
+    return avg_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, _one(op, "padding", padding)), ceil_mode,
+                      count_include_pad).squeeze(-2)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """torch.nn.functional.adaptive_avg_pool1d on (N, C, L) or (C, L)."""
+    op = "adaptive_avg_pool1d"
+    _check_1d_input(op, input)
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, _one(op, "output_size", output_size))).squeeze(-2)
+
+
+def _adaptive_bounds(n, out):
+    """PyTorch's adaptive windows: [floor(i n / out), ceil((i + 1) n / out))."""
+    return [((i * n) // out, -((-(i + 1) * n) // out)) for i in range(out)]
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """torch.nn.functional.adaptive_max_pool2d on (N, C, H, W) or (C, H, W): the max of each adaptive window (a
+    composition of amax, so ties share the gradient)."""
+    from .shape import stack
+
+    op = "adaptive_max_pool2d"
+    _check_input(op, input)
+    if return_indices:
+        raise NotImplementedError(f"{op}: return_indices is not supported")
+    sizes = (output_size, output_size) if output_size is None or isinstance(output_size, (int, np.integer)) \
+        else tuple(output_size)
+    H, W = input.shape[-2:]
+    oh, ow = (H if sizes[0] is None else sizes[0]), (W if sizes[1] is None else sizes[1])
+    rows = []
+    for h0, h1 in _adaptive_bounds(H, oh):
+        cells = [input[..., h0:h1, w0:w1].amax((-2, -1)) for w0, w1 in _adaptive_bounds(W, ow)]
+        rows.append(stack(cells, -1))
+    return stack(rows, -2)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """torch.nn.functional.adaptive_max_pool1d on (N, C, L) or (C, L)."""
+    op = "adaptive_max_pool1d"
+    _check_1d_input(op, input)
+    return adaptive_max_pool2d(input.unsqueeze(-2), (1, _one(op, "output_size", output_size)),
+                               return_indices).squeeze(-2)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(sum over each window of x^p)^(1/p), computed as PyTorch: avg_pool2d of x^p times the window size."""
+    from .elementwise import relu
+
+    kh, kw = _pair("lp_pool2d", "kernel_size", kernel_size, 1)
+    out = avg_pool2d(input ** norm_type, (kh, kw), stride, 0, ceil_mode)
+    return ((out.sign() * relu(out.abs())) * (kh * kw)) ** (1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(sum over each window of x^p)^(1/p) on (N, C, L) or (C, L)."""
+    from .elementwise import relu
+
+    k = _one("lp_pool1d", "kernel_size", kernel_size)
+    out = avg_pool1d(input ** norm_type, k, stride, 0, ceil_mode)
+    return ((out.sign() * relu(out.abs())) * k) ** (1.0 / norm_type)

@@ -346,7 +346,23 @@ def norm(a, p="fro", dim=None, keepdim=False):
         return sum(a.abs(), dim=dim, keepdim=keepdim)
     if p == float("inf"):
         return amax(a.abs(), dim=dim, keepdim=keepdim)
-    return sum(a.abs() ** p, dim=dim, keepdim=keepdim) ** (1.0 / p)
+    if p == -float("inf"):
+        return amin(a.abs(), dim=dim, keepdim=keepdim)
+    from .elementwise import _step, where
+
+    if p == 0:  # the number of non-zero entries, with a zero gradient
+        return sum(_step(lambda x: (x != 0).astype(x.dtype), "nonzero")(a), dim=dim, keepdim=keepdim)
+
+    # a zero vector has a zero gradient (PyTorch's subgradient) instead of 0 * inf; so has a zero entry when p < 1
+    ax = a.abs()
+    if p < 1:
+        nz = ax != 0
+        powered = where(nz, where(nz, ax, 1.0) ** p, 0.0)
+    else:
+        powered = ax ** p
+    s = sum(powered, dim=dim, keepdim=keepdim)
+    zero = s == 0
+    return where(zero, 0.0, where(zero, 1.0, s) ** (1.0 / p))
 
 
 def cumsum(a, dim, dtype=None):
@@ -391,3 +407,4 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
         return ValuesIndices(a.clone(), _wrap(idx))
     idx = np.take(idx, np.arange(k), axis=axis)
     return ValuesIndices(_take(a, idx, axis), _wrap(idx))
+
