@@ -142,6 +142,11 @@ CASES = [
     Case("gather", lambda a: a.gather(1, dg.tensor([[0, 0], [1, 2], [2, 1]])) ** 2,
          lambda a: np.take_along_axis(a, np.array([[0, 0], [1, 2], [2, 1]]), 1) ** 2, [(3, 3)]),
     # matmul (C++ GEMM) and its broadcasting rules
+    Case("gather_one_per_row", lambda a: a.gather(1, dg.tensor([[2], [0], [2], [1]])) ** 2,
+         lambda a: a[[0, 1, 2, 3], [2, 0, 2, 1]][:, None] ** 2, [(4, 3)]),
+    Case("gather_3d_dim1", lambda a: a.gather(1, dg.tensor([[[1, 0], [1, 1]], [[0, 0], [2, 1]]])) ** 2,
+         lambda a: np.take_along_axis(a[:, :, :2], np.array([[[1, 0], [1, 1]], [[0, 0], [2, 1]]]), 1) ** 2,
+         [(2, 3, 4)]),
     Case("matmul_2d", lambda a, b: a @ b, lambda a, b: a @ b, [(3, 4), (4, 5)]),
     Case("matmul_transposed", lambda a, b: a @ b.T, lambda a, b: a @ b.T, [(3, 4), (5, 4)]),
     Case("matmul_batched", lambda a, b: a @ b, lambda a, b: a @ b, [(2, 3, 4), (2, 4, 2)]),

@@ -59,6 +59,11 @@ def uniform(low, high, shape, generator=None):
     return _rng(generator).uniform(low, high, size=shape)
 
 
+def random(shape, dtype=np.float64, generator=None):
+    """Uniform draws in [0, 1) of `dtype` (float32 draws take half the time and memory of float64 ones)."""
+    return _rng(generator).random(size=shape, dtype=dtype)
+
+
 def normal(mean, std, shape, generator=None):
     return _rng(generator).normal(mean, std, size=shape)
 

@@ -122,9 +122,9 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
         return input
     if p == 1.0:
         return input * 0.0
-    keep = random.uniform(0.0, 1.0, tuple(input.shape), generator) >= p
+    draws = random.random(input._data.shape, np.float32 if input.dtype == np.float32 else np.float64, generator)
     scale = input.dtype.type(1.0 / (1.0 - p))
-    return input * Tensor._wrap(keep * scale)
+    return input * Tensor._wrap((draws >= p) * scale)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):

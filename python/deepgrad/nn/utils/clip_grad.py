@@ -20,6 +20,9 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     if math.isinf(norm_type):
         norms = [np.abs(a).max() if a.size else 0.0 for a in arrays]
         total = np.max(norms)
+    elif norm_type == 2.0:  # np.linalg.norm's own arithmetic (sqrt of a dot product) without its overhead
+        norms = np.array([math.sqrt(v.dot(v)) for v in (a.reshape(-1).astype(np.float64) for a in arrays)])
+        total = math.sqrt(norms.dot(norms))
     else:
         norms = [np.linalg.norm(a.reshape(-1).astype(np.float64), ord=norm_type) for a in arrays]
         total = np.linalg.norm(np.array(norms), ord=norm_type)
