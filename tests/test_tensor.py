@@ -242,3 +242,14 @@ def test_round_decimals_and_step_functions_have_zero_gradient():
     x = dg.tensor([-1.5, 0.3, 2.0], requires_grad=True)
     (x.sign() + x.floor() + x.round() + x.ceil() + x.trunc()).sum().backward()
     assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_tune_allocator_respects_the_users_settings():
+    import platform
+
+    from deepgrad.parallel import tune_allocator
+
+    assert tune_allocator({"DEEPGRAD_KEEP_MEMORY": "0"}) is False
+    assert tune_allocator({"MALLOC_ARENA_MAX": "2"}) is False  # the user tunes glibc: leave it alone
+    if platform.libc_ver()[0] == "glibc":
+        assert tune_allocator({}) is True

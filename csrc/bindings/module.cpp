@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "deepgrad/allocator.h"
 #include "deepgrad/dispatch.h"
 #include "deepgrad/parallel.h"
 
@@ -46,6 +47,9 @@ PYBIND11_MODULE(_C, m) {
       },
       py::arg("n"), "Threads the kernels use (OpenMP); ignored without OpenMP.");
   m.def("get_num_threads", &deepgrad::get_num_threads, "Threads the kernels use.");
+  m.def("keep_large_blocks", &deepgrad::keep_large_blocks,
+        "glibc: large blocks from the heap and freed memory kept (no page faults on each new large array); "
+        "False where it does not apply.");
   m.def("has_openmp", &deepgrad::has_openmp, "Whether the kernels were built with OpenMP.");
   m.def(
       "has_cuda",

@@ -146,3 +146,6 @@ def softmax_backward(dx, y, dy, log: bool) -> None:
 def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, lr: float, beta1: float, beta2: float, eps: float,
               weight_decay: float, step: float, amsgrad: bool, maximize: bool, decoupled_weight_decay: bool) -> None:
     """One Adam/AdamW step in place on contiguous arrays of one shape and dtype (deepgrad/optim.h)."""
+
+def keep_large_blocks() -> bool:
+    """glibc: large blocks from the heap and freed memory kept (no page faults on each new large array)."""

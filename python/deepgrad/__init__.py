@@ -1,5 +1,8 @@
 """deepgrad: a compact deep-learning framework with a PyTorch-like API over C++ kernels."""
 from . import _C
+from .parallel import tune_allocator as _tune_allocator
+
+_tune_allocator()
 from .autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 # tensor first: the op modules import Tensor at load time, and tensor.py loads them at its end
 from .tensor import (
