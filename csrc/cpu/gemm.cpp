@@ -112,7 +112,8 @@ void dot4_portable(const T* __restrict x, const T* const* y, int64_t n, T* out) 
 }
 
 template <typename T>
-void dot_xv_portable(const T* x, int64_t ldx, int nv, const T* const* y, int nr, int64_t n, T* out) {
+void dot_xv_portable(const T* x, int64_t ldx, int nv, const T* const* y, int nr, int64_t n, T* out,
+                     int64_t /*prefetch*/) {
   for (int v = 0; v < nv; ++v) {
     if (nr == 4) {
       dot4_portable(x + v * ldx, y, n, out + 4 * v);
@@ -352,7 +353,9 @@ void gemm_skinny(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M,
         for (int64_t t = 0; t < s; t += 12 / nr) {
           const int nv = static_cast<int>(std::min<int64_t>(12 / nr, s - t));
           T out[12];
-          kr.dot_xv(vecs + t * K, K, nv, rows, nr, K, out);
+          // the first pass over these rows also fetches the next group's (the same offset ahead in memory)
+          const int64_t prefetch = t == 0 && x + 2 * nr <= b1 ? nr * ld : 0;
+          kr.dot_xv(vecs + t * K, K, nv, rows, nr, K, out, prefetch);
           for (int v = 0; v < nv; ++v)
             for (int64_t q = 0; q < nx; ++q) merge(C + (t + v) * c_t + (x + q) * c_x, out[v * nr + q], beta);
         }

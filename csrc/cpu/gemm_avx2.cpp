@@ -423,7 +423,7 @@ struct F64 {
 // the FMA latency the limit. 4 x 3 and 3 x 4 use all sixteen registers.
 template <typename S, int NR, int NV>
 void dot_rv(const typename S::T* x, int64_t ldx, const typename S::T* const* y, int64_t n,
-            typename S::T* out) {
+            typename S::T* out, int64_t prefetch) {
   using T = typename S::T;
   using V = typename S::V;
   const T* xs[NV];
@@ -432,7 +432,11 @@ void dot_rv(const typename S::T* x, int64_t ldx, const typename S::T* const* y, 
   for (int v = 0; v < NV; ++v)
     for (int r = 0; r < NR; ++r) acc[v][r] = S::zero();
   int64_t p = 0;
+  constexpr int64_t kLine = 64 / sizeof(T);  // elements per cache line
   for (; p + S::W <= n; p += S::W) {
+    if (prefetch != 0 && p % kLine == 0) {
+      for (int r = 0; r < NR; ++r) _mm_prefetch(reinterpret_cast<const char*>(y[r] + p + prefetch), _MM_HINT_T0);
+    }
     V row[NR];
     for (int r = 0; r < NR; ++r) row[r] = S::load(y[r] + p);
     for (int v = 0; v < NV; ++v) {
@@ -452,10 +456,10 @@ void dot_rv(const typename S::T* x, int64_t ldx, const typename S::T* const* y, 
 // out[v*nr + r] = (x + v*ldx) . y[r]: nr = 4 with nv = 1..3, or nr = 3 with nv = 4.
 template <typename S>
 void dot_xv(const typename S::T* x, int64_t ldx, int nv, const typename S::T* const* y, int nr,
-            int64_t n, typename S::T* out) {
-  if (nr == 3) return dot_rv<S, 3, 4>(x, ldx, y, n, out);
-  if (nv == 3) return dot_rv<S, 4, 3>(x, ldx, y, n, out);
-  if (nv == 2) return dot_rv<S, 4, 2>(x, ldx, y, n, out);
+            int64_t n, typename S::T* out, int64_t prefetch) {
+  if (nr == 3) return dot_rv<S, 3, 4>(x, ldx, y, n, out, prefetch);
+  if (nv == 3) return dot_rv<S, 4, 3>(x, ldx, y, n, out, prefetch);
+  if (nv == 2) return dot_rv<S, 4, 2>(x, ldx, y, n, out, prefetch);
   S::dot4(x, y, n, out);  // one vector: two steps unrolled keep eight chains
 }
 

@@ -44,7 +44,10 @@ using GemmDot4 = void (*)(const T* x, const T* const* y, int64_t n, T* out);
 // nv = 1..3, or nr = 3 and nv = 4: each y[r] loaded once for nv vectors, so fewer loads per
 // multiply-add than nv dot4 calls.
 template <typename T>
-using GemmDotXV = void (*)(const T* x, int64_t ldx, int nv, const T* const* y, int nr, int64_t n, T* out);
+// prefetch: while reading each row y[r], also pull y[r] + prefetch (elements) into cache: the caller's next rows,
+// which start on fresh pages the hardware prefetcher has not learned yet (0: none).
+using GemmDotXV = void (*)(const T* x, int64_t ldx, int nv, const T* const* y, int nr, int64_t n, T* out,
+                           int64_t prefetch);
 
 // y[0:n] += v * x[0:n]: the skinny path's other inner loop.
 template <typename T>
