@@ -170,6 +170,8 @@ CASES = [
     Case("binary_cross_entropy",
          lambda a, b: dg.nn.functional.binary_cross_entropy(a.sigmoid(), b.sigmoid(), reduction="none"),
          lambda a, b: -(_sig(b) * np.log(_sig(a)) + (1 - _sig(b)) * np.log(1 - _sig(a))), [(2, 3), (2, 3)]),
+    Case("dropout_fixed_seed", lambda a: dg.ops.dropout.Dropout.apply(a, p=0.3, seed=7),
+         lambda a: a * dg._C.dropout(np.ones_like(a), 0.3, 7)[1], [(5, 7)]),
     Case("huber", lambda a, b: dg.nn.functional.huber_loss(a, b, reduction="none", delta=0.7),
          lambda a, b: np.where(np.abs(a - b) < 0.7, 0.5 * (a - b) ** 2, 0.7 * (np.abs(a - b) - 0.35)), [(3, 4), (3, 4)]),
     Case("smooth_l1_bcast", lambda a, b: dg.ops.loss.PiecewiseQuadratic.apply(a, b, threshold=0.5, scale=2.0),

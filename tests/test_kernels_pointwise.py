@@ -80,3 +80,54 @@ def test_gelu_shapes_and_errors():
         _C.gelu(np.arange(3))
     with pytest.raises(ValueError, match=r"gelu_backward: dy has shape \(2,\) but x has shape \(3,\)"):
         _C.gelu_backward(np.zeros(2), np.zeros(3))
+
+
+@pytest.mark.parametrize("p", [0.0, 0.1, 0.5, 0.9])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dropout_keeps_the_right_share_with_the_right_scale(p, dtype):
+    n = 200_003
+    x = np.random.default_rng(0).standard_normal(n).astype(dtype)
+    y, mask = _C.dropout(x, p, 12345)
+    kept = mask != 0
+    assert set(np.unique(mask)) <= {dtype(0), dtype(1 / (1 - p))}
+    assert abs(kept.mean() - (1 - p)) < 5 * np.sqrt(p * (1 - p) / n) + 1e-12  # within 5 sigma
+    np.testing.assert_array_equal(y, x * mask)
+    # no pattern along the index: neighbours are independent (lag-1 correlation of the keep indicator ~ 0)
+    if 0 < p < 1:
+        k = kept.astype(np.float64) - kept.mean()
+        assert abs((k[1:] * k[:-1]).mean() / k.var()) < 0.02
+
+
+def test_dropout_mask_depends_only_on_the_seed():
+    import deepgrad as dg
+
+    x = np.ones(70_001, np.float32)
+    before, level = dg.get_num_threads(), _C.simd_level()
+    masks = []
+    try:
+        for threads, simd in [(1, level), (2, level), (1, "portable")]:
+            dg.set_num_threads(threads)
+            _C._set_simd_level(simd)
+            masks.append(_C.dropout(x, 0.25, 99)[1])
+    finally:
+        dg.set_num_threads(before)
+        _C._set_simd_level(level)
+    for m in masks[1:]:
+        np.testing.assert_array_equal(m, masks[0])
+    assert not np.array_equal(_C.dropout(x, 0.25, 100)[1], masks[0])
+
+
+def test_dropout_errors_and_reproducibility_through_manual_seed():
+    import deepgrad as dg
+
+    with pytest.raises(ValueError, match=r"dropout: p must be in \[0, 1\)"):
+        _C.dropout(np.ones(3, np.float32), 1.0, 0)
+    with pytest.raises(TypeError, match="dropout: expected a float32 or float64 array"):
+        _C.dropout(np.ones(3, np.int32), 0.5, 0)
+    x = dg.ones(1000)
+    dg.manual_seed(3)
+    a = dg.nn.functional.dropout(x, 0.5)
+    dg.manual_seed(3)
+    b = dg.nn.functional.dropout(x, 0.5)
+    c = dg.nn.functional.dropout(x, 0.5)
+    assert np.array_equal(a.numpy(), b.numpy()) and not np.array_equal(b.numpy(), c.numpy())

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "array_checks.h"
+#include "deepgrad/dropout.h"
 #include "deepgrad/pointwise.h"
 
 namespace py = pybind11;
@@ -58,6 +59,29 @@ void bind_pointwise(py::module_& m) {
       },
       py::arg("x"), py::arg("tanh_approx") = false,
       "GELU(x) = x Phi(x) elementwise (tanh_approx: the tanh form), a new array of x's shape and dtype.");
+  m.def(
+      "dropout",
+      [](py::array x, double p, uint64_t seed) -> py::tuple {
+        if (!(p >= 0.0 && p < 1.0)) throw py::value_error("dropout: p must be in [0, 1), got " + std::to_string(p));
+        py::array y, mask;
+        by_dtype("dropout", x, [&](auto tag) -> py::array {
+          using T = decltype(tag);
+          Contiguous<T> xc(x);
+          auto yt = like(xc);
+          auto mt = like(xc);
+          {
+            ReleaseGilFor unlocked(static_cast<double>(xc.size()) * 8);
+            deepgrad::dropout_forward<T>(yt.mutable_data(), mt.mutable_data(), xc.data(), xc.size(), p, seed);
+          }
+          y = yt;
+          mask = mt;
+          return yt;
+        });
+        return py::make_tuple(y, mask);
+      },
+      py::arg("x"), py::arg("p"), py::arg("seed"),
+      "Inverted dropout: (y, mask) with mask = 1/(1-p) where kept (u >= p, u from a hash of seed and the index) "
+      "and 0 elsewhere, y = x * mask.");
   m.def(
       "gelu_backward",
       [](py::array dy, py::array x, bool tanh_approx) -> py::array {

@@ -2,6 +2,7 @@
 // finds both). Same formulas as the portable loops there.
 #include <immintrin.h>
 
+#include "dropout_simd.h"
 #include "pointwise_simd.h"
 #include "simd_exp_avx2.h"
 
@@ -106,6 +107,11 @@ int64_t gelu_backward_avx2(float* dx, const float* dy, const float* x, int64_t n
     _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(dy + i), slope));
   }
   return i;
+}
+
+void dropout_block_avx2(float* y, float* mask, const float* x, int32_t len, uint32_t first, uint32_t lo,
+                        uint32_t key, uint32_t threshold, float scale) {
+  dropout_block<float>(y, mask, x, len, first, lo, key, threshold, scale);  // the same loop, with vpmulld
 }
 
 }  // namespace detail

@@ -149,3 +149,6 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, lr: float, beta1
 
 def keep_large_blocks() -> bool:
     """glibc: large blocks from the heap and freed memory kept (no page faults on each new large array)."""
+
+def dropout(x, p: float, seed: int) -> tuple:
+    """Inverted dropout: (y, mask), mask = 1/(1-p) where kept (u >= p, u from a hash of seed and the index), else 0."""

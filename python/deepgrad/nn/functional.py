@@ -15,6 +15,7 @@ from ..ops.pad import pad  # noqa: F401
 from ..ops.attention import scaled_dot_product_attention  # noqa: F401
 from ..ops.norm import layer_norm  # noqa: F401
 from ..ops import elementwise as _ew
+from ..ops.dropout import dropout as _dropout
 from ..ops.embedding import embedding as _embedding
 from ..ops import linalg as _la
 from ..ops import reduce as _rd
@@ -122,7 +123,9 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
         return input
     if p == 1.0:
         return input * 0.0
-    draws = random.random(input._data.shape, np.float32 if input.dtype == np.float32 else np.float64, generator)
+    if input.dtype in (np.float32, np.float64):
+        return _dropout(input, p, generator)
+    draws = random.random(input._data.shape, np.float64, generator)
     scale = input.dtype.type(1.0 / (1.0 - p))
     return input * Tensor._wrap((draws >= p) * scale)
 
