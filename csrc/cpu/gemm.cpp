@@ -385,8 +385,11 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
                   int64_t K, T alpha, const T* A, int64_t lda, const T* B, int64_t ldb, T beta,
                   T* C, int64_t ldc, int nthreads) {
   const int64_t MR = kr.mr, NR = kr.nr;
-  const int64_t KC = std::min<int64_t>(kr.kc, K);
-  const int64_t NC = std::min<int64_t>(kr.nc, round_up(N, NR));
+  // Blocks of K and N split them evenly (at most the kernel's kc and nc): K = 784 as 4 x 196 rather than
+  // 3 x 256 + 16, N = 4096 as 2 x 2048 rather than 4080 + 16, whose thin last block would repack all of A for
+  // one micro-panel of work.
+  const int64_t KC = ceil_div(K, ceil_div(K, kr.kc));
+  const int64_t NC = std::min<int64_t>(round_up(ceil_div(N, ceil_div(N, kr.nc)), NR), round_up(N, NR));
   const int64_t m_panels = ceil_div(M, MR);
 
   // Thread grid nt_m x nt_n. Splitting N is preferred: each thread then packs and reads
