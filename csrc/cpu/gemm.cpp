@@ -383,7 +383,7 @@ bool use_direct_a(const GemmKernel<T>& kr, int64_t M, int64_t N, int64_t K) {
 template <typename T>
 void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, int64_t N,
                   int64_t K, T alpha, const T* A, int64_t lda, const T* B, int64_t ldb, T beta,
-                  T* C, int64_t ldc, int nthreads) {
+                  T* C, int64_t ldc, int nthreads, const T* prepacked = nullptr) {
   const int64_t MR = kr.mr, NR = kr.nr;
   // Blocks of K and N split them evenly (at most the kernel's kc and nc): K = 784 as 4 x 196 rather than
   // 3 x 256 + 16, N = 4096 as 2 x 2048 rather than 4080 + 16, whose thin last block would repack all of A for
@@ -419,7 +419,7 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
   // Small B stored K x N: its whole micro-panels are read in place too (only a ragged last
   // panel is packed, with its zero padding). Single-threaded products only, so no thread
   // waits on another's packing.
-  const bool direct_b = direct_a && nthreads == 1 && !trans_b &&
+  const bool direct_b = prepacked == nullptr && direct_a && nthreads == 1 && !trans_b &&
                         K * N * static_cast<int64_t>(sizeof(T)) <= kDirectBBytes;
   T* bpack = scratch<T>(KC * NC + (direct_a ? 0 : static_cast<int64_t>(nthreads) * MC * KC));
   T* apack_all = bpack + KC * NC;
@@ -437,14 +437,18 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
       for (int64_t pc = 0; pc < K; pc += KC) {
         const int64_t kc = std::min(KC, K - pc);
         const T beta_eff = (pc == 0) ? beta : T(1);
-        if (direct_b) {
+        // this block's B panels: packed before the call (gemm_packed; a single N block), or packed here
+        const T* bblock = prepacked != nullptr ? prepacked + (pc / KC) * KC * NC : bpack;
+        if (prepacked != nullptr) {
+          // nothing to pack, nothing to wait for
+        } else if (direct_b) {
           if (nc % NR != 0) pack_b(kr, bpack, B, ldb, false, pc, jc, kc, nc, n_panels - 1, n_panels);
         } else {
           pack_b(kr, bpack, B, ldb, trans_b, pc, jc, kc, nc, n_panels * tid / nthreads,
                  n_panels * (tid + 1) / nthreads);
         }
 #ifdef _OPENMP
-        if (nthreads > 1) {
+        if (nthreads > 1 && prepacked == nullptr) {
 #pragma omp barrier
         }
 #endif
@@ -456,7 +460,7 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
               const int64_t jr = q * NR;
               const int64_t n = std::min(NR, nc - jr);
               const bool in_place = direct_b && n == NR;
-              const T* bp = in_place ? B + pc * ldb + jc + jr : bpack + q * kc * NR;
+              const T* bp = in_place ? B + pc * ldb + jc + jr : bblock + q * kc * NR;
               const int64_t rs_b = in_place ? ldb : NR;
               T* cj = C + ic * ldc + jc + jr;
               for (int64_t ir = 0; ir < mc; ir += MR) {
@@ -470,7 +474,7 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
           for (int64_t q = q0; q < q1; ++q) {
             const int64_t jr = q * NR;
             const int64_t n = std::min(NR, nc - jr);
-            const T* bp = bpack + q * kc * NR;
+            const T* bp = bblock + q * kc * NR;
             T* cj = C + ic * ldc + jc + jr;
             for (int64_t ir = 0; ir < mc; ir += MR) {
               kr.run(kc, apack + ir * kc, bp, cj + ir * ldc, ldc, alpha, beta_eff,
@@ -479,7 +483,7 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
           }
         }
 #ifdef _OPENMP
-        if (nthreads > 1) {
+        if (nthreads > 1 && prepacked == nullptr) {
 #pragma omp barrier  // B is repacked next step
         }
 #endif
@@ -520,6 +524,14 @@ bool transpose_pays(const GemmKernel<T>& kr, int64_t M, int64_t N) {
   return 5 * transposed < 4 * direct;
 }
 
+// Whether gemm_one hands the product to gemm_skinny (matrix-vector like).
+bool takes_skinny(bool trans_a, bool trans_b, int64_t M, int64_t N) {
+  const bool small_m = M < N || (M == N && trans_b);
+  const bool dot_form = small_m ? trans_b : !trans_a;  // as gemm_skinny decides
+  const int64_t tiny = small_m ? M : N;
+  return tiny <= kSkinnyAxpy || (dot_form && tiny <= kSkinnyDot);
+}
+
 // One product with up to max_threads threads.
 template <typename T>
 void gemm_one(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, int64_t N,
@@ -533,9 +545,7 @@ void gemm_one(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, in
   const double macs = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
   const int nt = std::min(max_threads, threads_for(macs, kMinMacsPerThread));
   const bool small_m = M < N || (M == N && trans_b);
-  const bool dot_form = small_m ? trans_b : !trans_a;  // as gemm_skinny decides
-  const int64_t tiny = small_m ? M : N;
-  if (tiny <= kSkinnyAxpy || (dot_form && tiny <= kSkinnyDot)) {
+  if (takes_skinny(trans_a, trans_b, M, N)) {
     gemm_skinny(kr, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, small_m, nt);
     return;
   }
@@ -562,6 +572,41 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, 
   const GemmKernel<T> kr = select_kernel<T>();
   gemm_one(kr, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,
            get_num_threads());
+}
+
+template <typename T>
+PackedB<T> gemm_pack_b(bool trans_b, int64_t K, int64_t N, const T* B, int64_t ldb) {
+  PackedB<T> p{trans_b, K, N, B, ldb, {}, 0, 0};
+  const GemmKernel<T> kr = select_kernel<T>();
+  if (K <= 0 || N <= 0 || N > kr.nc) return p;  // one N block only: otherwise gemm packs as it goes
+  const int64_t KC = ceil_div(K, ceil_div(K, kr.kc)), NC = round_up(N, kr.nr);  // as gemm_blocked splits
+  const size_t bytes = (static_cast<size_t>(ceil_div(K, KC) * KC * NC) * sizeof(T) + 63) / 64 * 64;
+  T* panels = static_cast<T*>(std::aligned_alloc(64, bytes));
+  if (panels == nullptr) throw std::bad_alloc();
+  p.panels = std::shared_ptr<T>(panels, [](T* q) { std::free(q); });
+  for (int64_t pc = 0; pc < K; pc += KC) {
+    pack_b(kr, panels + (pc / KC) * KC * NC, B, ldb, trans_b, pc, 0, std::min(KC, K - pc), N, 0,
+           ceil_div(N, kr.nr));
+  }
+  p.nr = kr.nr;
+  p.kc = kr.kc;
+  return p;
+}
+
+template <typename T>
+void gemm_packed(bool trans_a, int64_t M, T alpha, const T* A, int64_t lda, const PackedB<T>& B, T beta, T* C,
+                 int64_t ldc) {
+  const GemmKernel<T> kr = select_kernel<T>();
+  const int64_t N = B.N, K = B.K;
+  const bool usable = B.panels != nullptr && kr.nr == B.nr && kr.kc == B.kc && M > 0 && alpha != T(0) &&
+                      !takes_skinny(trans_a, B.trans_b, M, N) && !transpose_pays(kr, M, N);
+  if (!usable) {  // the paths that read B itself (or a kernel other than the one the panels were made for)
+    gemm(trans_a, B.trans_b, M, N, K, alpha, A, lda, B.B, B.ldb, beta, C, ldc);
+    return;
+  }
+  const double macs = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
+  const int nt = std::min(get_num_threads(), threads_for(macs, kMinMacsPerThread));
+  gemm_blocked(kr, trans_a, B.trans_b, M, N, K, alpha, A, lda, B.B, B.ldb, beta, C, ldc, nt, B.panels.get());
 }
 
 template <typename T>
@@ -621,6 +666,8 @@ void gemm_naive_batched(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_
 }
 
 #define DEEPGRAD_INSTANTIATE_GEMM(T)                                                            \
+  template PackedB<T> gemm_pack_b<T>(bool, int64_t, int64_t, const T*, int64_t);               \
+  template void gemm_packed<T>(bool, int64_t, T, const T*, int64_t, const PackedB<T>&, T, T*, int64_t); \
   template void gemm<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t, const T*,  \
                         int64_t, T, T*, int64_t);                                               \
   template void gemm_naive<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t,      \

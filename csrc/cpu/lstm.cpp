@@ -85,13 +85,14 @@ void lstm_forward(T* hs, T* cs, T* gates, const T* x, const T* w_ih, const T* w_
   const T* c_init = c0 != nullptr ? c0 : zeros.data();
   const int nt = threads_for(static_cast<double>(BH) * 40, 1 << 15);
   const bool avx2 = use_avx2<T>();
+  const PackedB<T> w_hh_packed = gemm_pack_b<T>(true, H, G, w_hh, H);  // packed once, not once per step
   for (int64_t s = 0; s < steps; ++s) {
     const int64_t t = reverse ? steps - 1 - s : s;
     const int64_t tp = prev_step(s, steps, reverse);
     const T* hp = tp < 0 ? h_init : hs + tp * BH;
     const T* cp = tp < 0 ? c_init : cs + tp * BH;
     T* gt = gates + t * B * G;
-    if (tp >= 0 || h0 != nullptr) gemm<T>(false, true, B, G, H, T(1), hp, H, w_hh, H, T(1), gt, G);
+    if (tp >= 0 || h0 != nullptr) gemm_packed<T>(false, B, T(1), hp, H, w_hh_packed, T(1), gt, G);
     T* ht = hs + t * BH;
     T* ct = cs + t * BH;
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
@@ -146,6 +147,7 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
   }
   const int nt = threads_for(static_cast<double>(BH) * 40, 1 << 15);
   const bool avx2 = use_avx2<T>();
+  const PackedB<T> w_hh_t_packed = gemm_pack_b<T>(true, w_hh_t.empty() ? 0 : G, H, w_hh_t.data(), G);
   for (int64_t s = steps - 1; s >= 0; --s) {
     const int64_t t = reverse ? steps - 1 - s : s;
     const int64_t tp = prev_step(s, steps, reverse);
@@ -190,7 +192,7 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
       }
     }
     if (s == 0 && dh0 == nullptr) break;
-    gemm<T>(false, true, B, H, G, T(1), dgt, G, w_hh_t.data(), G, T(0), tmp.data(), H);
+    gemm_packed<T>(false, B, T(1), dgt, G, w_hh_t_packed, T(0), tmp.data(), H);
     for (int64_t bi = 0; bi < B; ++bi) {
       if (active(lengths, bi, t)) std::memcpy(dh.data() + bi * H, tmp.data() + bi * H, sizeof(T) * H);
     }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 namespace deepgrad {
 
@@ -33,6 +34,28 @@ template <typename T>
 void gemm_batched(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha,
                   const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc,
                   int64_t batch, int64_t stride_a, int64_t stride_b, int64_t stride_c);
+
+// A B operand packed once for many products with different A (the LSTM's W_hh: one product per time step),
+// so that each product skips the packing gemm would redo. Keeps B's pointer too: products that gemm would run
+// without panels (matrix-vector like ones) read B itself, which must outlive this.
+template <typename T>
+struct PackedB {
+  bool trans_b;
+  int64_t K, N;
+  const T* B;
+  int64_t ldb;
+  std::shared_ptr<T> panels;  // 64-byte aligned (the kernels store panels with aligned stores); null when gemm
+                              // would not use panels for this B (N wider than one block)
+  int nr, kc;                 // the micro-kernel geometry they were packed for
+};
+
+template <typename T>
+PackedB<T> gemm_pack_b(bool trans_b, int64_t K, int64_t N, const T* B, int64_t ldb);
+
+// C = alpha * op(A) @ op(B) + beta * C with op(B) from gemm_pack_b: the same result as gemm.
+template <typename T>
+void gemm_packed(bool trans_a, int64_t M, T alpha, const T* A, int64_t lda, const PackedB<T>& B, T beta, T* C,
+                 int64_t ldc);
 
 // gemm_naive over a batch, same conventions as gemm_batched (single-threaded).
 template <typename T>
