@@ -2,6 +2,7 @@
 import numpy as np
 
 from . import anomaly
+from .function import SliceGrad
 from .grad_mode import no_grad
 
 
@@ -59,19 +60,39 @@ def run_backward(roots, grads, retain_graph=False, inputs=None):
                 t.grad = Tensor._wrap(t.grad._data + g)
         return g
 
+    owned = set()  # ids of pending sums the engine allocated itself: safe to add into in place
+
+    def accumulate(previous, g, dtype):
+        """previous + g, where g may be a SliceGrad; in place when the engine owns `previous`."""
+        if type(g) is SliceGrad:
+            if previous is None:
+                total = g.dense(dtype)
+            else:
+                total = previous if id(previous) in owned else previous.astype(dtype, copy=True)
+                total[g.index] += g.values
+            owned.add(id(total))
+            return total
+        if g.dtype != dtype:
+            g = g.astype(dtype)
+        if previous is None:
+            return g  # not owned: a backward may have handed the same array to other inputs
+        if id(previous) in owned:
+            previous += g
+            return previous
+        total = previous + g
+        owned.add(id(total))
+        return total
+
     def send(t, g):
-        if g.dtype != t._data.dtype:
-            g = g.astype(t._data.dtype)
         fn = t._ctx
         if fn is None:
             entry = leaf_grads.get(id(t))
             if entry is None:
-                leaf_grads[id(t)] = [t, g]
+                leaf_grads[id(t)] = [t, accumulate(None, g, t._data.dtype)]
             else:
-                entry[1] = entry[1] + g
+                entry[1] = accumulate(entry[1], g, t._data.dtype)
         else:
-            previous = fn_grads.get(fn)
-            fn_grads[fn] = g if previous is None else previous + g
+            fn_grads[fn] = accumulate(fn_grads.get(fn), g, t._data.dtype)
 
     check = anomaly.is_anomaly_enabled()
     with no_grad(), np.errstate(all="ignore"):
@@ -79,6 +100,7 @@ def run_backward(roots, grads, retain_graph=False, inputs=None):
             send(r, g)
         for fn in _topological_order(roots):
             g = fn_grads.pop(fn, None)
+            owned.discard(id(g))  # handed to a backward, which may keep or alias it
             if g is None:
                 if not retain_graph:
                     fn.release()
@@ -88,7 +110,7 @@ def run_backward(roots, grads, retain_graph=False, inputs=None):
                 g = finish(out, g)
             in_grads = fn._input_grads(g)
             if check:
-                anomaly.check_backward(fn, in_grads)
+                anomaly.check_backward(fn, [ig.values if type(ig) is SliceGrad else ig for ig in in_grads])
             if not retain_graph:
                 fn.release()
             for t, ig in zip(fn.inputs, in_grads):

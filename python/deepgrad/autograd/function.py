@@ -93,6 +93,22 @@ class Function:
         return result
 
 
+class SliceGrad:
+    """A gradient that is zero except at [index] (basic indexing), as Index's backward gives it: the engine adds
+    `values` into the destination's gradient in place instead of materialising one zero-padded array per slice
+    (a q/k/v split of a (B, T, 3C) projection would otherwise make three full-size arrays and sum them)."""
+
+    __slots__ = ("shape", "index", "values")
+
+    def __init__(self, shape, index, values):
+        self.shape, self.index, self.values = shape, index, values
+
+    def dense(self, dtype):
+        out = np.zeros(self.shape, dtype=dtype)
+        out[self.index] = self.values
+        return out
+
+
 def records_graph(*tensors):
     """Whether an op on these Tensors (None allowed) adds a node to the graph: grad mode is on and one of them
     requires grad. Ops whose forward is a single kernel call check it to skip the Function object when no graph is
