@@ -42,13 +42,22 @@ def _info(args):
     return 0
 
 
-def _generate(args):
+def _recipe(command, name):
+    """The recipe module called `name`, or None after telling stderr why not."""
     from . import recipes
 
     try:
-        recipe = recipes.get(args.name)
+        return recipes.get(name)
     except KeyError as e:
-        print(f"deepgrad generate: {e.args[0]}", file=sys.stderr)
+        print(f"deepgrad {command}: {e.args[0]}", file=sys.stderr)
+        return None
+
+
+def _generate(args):
+    from . import recipes
+
+    recipe = _recipe("generate", args.name)
+    if recipe is None:
         return 2
     if not hasattr(recipe, "generate"):
         print(f"deepgrad generate: recipe {args.name!r} has no generator", file=sys.stderr)
@@ -62,10 +71,8 @@ def _generate(args):
 def _play(args):
     from . import recipes
 
-    try:
-        recipe = recipes.get(args.name)
-    except KeyError as e:
-        print(f"deepgrad play: {e.args[0]}", file=sys.stderr)
+    recipe = _recipe("play", args.name)
+    if recipe is None:
         return 2
     if not hasattr(recipe, "load_policy"):
         print(f"deepgrad play: recipe {args.name!r} has no policy to play; the RL recipes have one: "

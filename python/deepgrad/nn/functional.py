@@ -114,15 +114,23 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 # ---- regularisation and encoding ----
 
 
-def dropout(input, p=0.5, training=True, inplace=False, generator=None):
-    """Zero each element with probability p and scale the rest by 1 / (1 - p) (inverted dropout); identity when
-    not training. The mask comes from deepgrad.random, so dg.manual_seed makes it reproducible."""
+def _trivial_dropout(input, p, training):
+    """The cases every dropout variant shares: p out of range (error), no dropout (input), p = 1 (zeros); else None."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
     if p == 1.0:
         return input * 0.0
+    return None
+
+
+def dropout(input, p=0.5, training=True, inplace=False, generator=None):
+    """Zero each element with probability p and scale the rest by 1 / (1 - p) (inverted dropout); identity when
+    not training. The mask comes from deepgrad.random, so dg.manual_seed makes it reproducible."""
+    trivial = _trivial_dropout(input, p, training)
+    if trivial is not None:
+        return trivial
     if input.dtype in (np.float32, np.float64):
         return _dropout(input, p, generator)
     draws = random.random(input._data.shape, np.float64, generator)
@@ -405,12 +413,9 @@ _ALPHA = 1.7580993408473766
 
 
 def _alpha_dropout(input, p, training, feature):
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        return input * 0.0
+    trivial = _trivial_dropout(input, p, training)
+    if trivial is not None:
+        return trivial
     shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2) if feature else tuple(input.shape)
     keep = (random.uniform(0.0, 1.0, shape) >= p).astype(input.dtype)
     a = 1.0 / np.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
