@@ -238,3 +238,25 @@ def test_sort_and_cumsum_gradients():
     y = dg.tensor(xv, requires_grad=True)
     (y.cumsum(0) * dg.tensor([1.0, 2.0, 3.0])).sum().backward()
     np.testing.assert_allclose(y.grad.numpy(), np.cumsum([3.0, 2.0, 1.0])[::-1])
+
+
+def test_slice_gradient_after_a_scalar_gradient_accumulates():
+    """0-d arithmetic gives NumPy scalars as gradients; a slice's gradient added after one must still work."""
+    x = dg.tensor(2.0, requires_grad=True)
+    (x * 3 + x[()] * 1 + x * 2).backward()
+    assert x.grad.item() == 6.0
+    y = dg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (y * 2).sum().backward()
+    z = y[:2].sum() + y[1:].sum() + (y * 1).sum()  # slices and a dense gradient into one buffer
+    y.grad = None
+    z.backward()
+    np.testing.assert_array_equal(y.grad.numpy(), [2.0, 3.0, 2.0])
+
+
+def test_anomaly_mode_checks_ops_that_record_no_graph():
+    x = dg.tensor([0.0, 1.0])
+    with dg.autograd.detect_anomaly():
+        with pytest.raises(RuntimeError, match="Div produced nan"):
+            x / x
+        with dg.no_grad(), pytest.raises(RuntimeError, match="produced nan"):  # 0 * inf inside the kernel
+            dg.nn.functional.linear(dg.tensor([[0.0]]), dg.tensor([[float("inf")], [1.0]]))

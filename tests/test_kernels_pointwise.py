@@ -131,3 +131,18 @@ def test_dropout_errors_and_reproducibility_through_manual_seed():
     b = dg.nn.functional.dropout(x, 0.5)
     c = dg.nn.functional.dropout(x, 0.5)
     assert np.array_equal(a.numpy(), b.numpy()) and not np.array_equal(b.numpy(), c.numpy())
+
+
+@pytest.mark.parametrize("level", ["portable", "avx2"])
+def test_erf_float32_is_relatively_accurate_near_zero(level):
+    before = _C.simd_level()
+    try:
+        _C._set_simd_level(level)
+    except ValueError:
+        pytest.skip("no AVX2 here")
+    try:
+        x = np.concatenate([np.geomspace(1e-30, 0.7, 61), -np.geomspace(1e-30, 0.7, 19)]).astype(np.float32)
+        ref = np.array([math.erf(v) for v in x.astype(np.float64)])
+        np.testing.assert_allclose(_C.erf(x), ref, rtol=3e-7, atol=0)
+    finally:
+        _C._set_simd_level(before)

@@ -253,3 +253,15 @@ def test_tune_allocator_respects_the_users_settings():
     assert tune_allocator({"MALLOC_ARENA_MAX": "2"}) is False  # the user tunes glibc: leave it alone
     if platform.libc_ver()[0] == "glibc":
         assert tune_allocator({}) is True
+
+
+def test_linear_refuses_a_0d_input_with_or_without_a_graph():
+    w = dg.ones(3, 1)
+    for weight in (w, w.clone().requires_grad_()):
+        with pytest.raises(RuntimeError, match="linear: input has no features"):
+            dg.nn.functional.linear(dg.tensor(2.0), weight)
+
+
+def test_negative_p_norm_with_a_zero_entry_is_zero():
+    assert dg.tensor([0.0, 1.0, 2.0]).norm(p=-1).item() == 0.0
+    np.testing.assert_allclose(dg.tensor([1.0, 2.0]).norm(p=-1).item(), 1 / (1 + 0.5))

@@ -1,4 +1,4 @@
-// Argument checks shared by the conv and pool bindings: dtype, rank, layout, exact shape.
+// Argument checks shared by the bindings: dtype, rank, layout, exact shape.
 #pragma once
 
 #include <pybind11/numpy.h>

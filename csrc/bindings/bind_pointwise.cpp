@@ -1,4 +1,4 @@
-// Bindings of the pointwise kernels: checks and conversion only. Each returns a new array of x's shape and dtype.
+// Bindings of the pointwise kernels (erf, GELU, dropout): checks and conversion only; results are new arrays.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -39,8 +39,10 @@ void bind_pointwise(py::module_& m) {
           using T = decltype(tag);
           Contiguous<T> xc(x);
           auto y = like(xc);
-          ReleaseGilFor unlocked(static_cast<double>(xc.size()) * 16);
-          deepgrad::erf_forward<T>(y.mutable_data(), xc.data(), xc.size());
+          {  // the GIL is back before y is converted for return
+            ReleaseGilFor unlocked(static_cast<double>(xc.size()) * 16);
+            deepgrad::erf_forward<T>(y.mutable_data(), xc.data(), xc.size());
+          }
           return y;
         });
       },
@@ -52,8 +54,10 @@ void bind_pointwise(py::module_& m) {
           using T = decltype(tag);
           Contiguous<T> xc(x);
           auto y = like(xc);
-          ReleaseGilFor unlocked(static_cast<double>(xc.size()) * 16);
-          deepgrad::gelu_forward<T>(y.mutable_data(), xc.data(), xc.size(), tanh_approx);
+          {
+            ReleaseGilFor unlocked(static_cast<double>(xc.size()) * 16);
+            deepgrad::gelu_forward<T>(y.mutable_data(), xc.data(), xc.size(), tanh_approx);
+          }
           return y;
         });
       },
@@ -98,8 +102,10 @@ void bind_pointwise(py::module_& m) {
                                   " but x has shape " + deepgrad_bind::shape_str(deepgrad_bind::dims_of(xc)));
           }
           auto dx = like(xc);
-          ReleaseGilFor unlocked(static_cast<double>(xc.size()) * 16);
-          deepgrad::gelu_backward<T>(dx.mutable_data(), dyc.data(), xc.data(), xc.size(), tanh_approx);
+          {
+            ReleaseGilFor unlocked(static_cast<double>(xc.size()) * 16);
+            deepgrad::gelu_backward<T>(dx.mutable_data(), dyc.data(), xc.data(), xc.size(), tanh_approx);
+          }
           return dx;
         });
       },

@@ -328,7 +328,8 @@ void gemm_skinny(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M,
     const int64_t b0 = ch * chunk, b1 = std::min(big, b0 + chunk), nb = b1 - b0;
     if (axpy) {  // acc[t, :] += vec_t[p] * big_op[p, b0:b1], four p at a time
 #ifdef _OPENMP
-      T* acc = accs + static_cast<int64_t>(omp_get_thread_num()) * s * chunk;
+      // inline (nthreads == 1) this may run inside another team, whose ids index nothing here
+      T* acc = accs + (nthreads > 1 ? static_cast<int64_t>(omp_get_thread_num()) : 0) * s * chunk;
 #else
       T* acc = accs;
 #endif
@@ -575,10 +576,11 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, 
 }
 
 template <typename T>
-PackedB<T> gemm_pack_b(bool trans_b, int64_t K, int64_t N, const T* B, int64_t ldb) {
+PackedB<T> gemm_pack_b(bool trans_b, int64_t K, int64_t N, const T* B, int64_t ldb, int64_t M) {
   PackedB<T> p{trans_b, K, N, B, ldb, {}, 0, 0};
   const GemmKernel<T> kr = select_kernel<T>();
-  if (K <= 0 || N <= 0 || N > kr.nc) return p;  // one N block only: otherwise gemm packs as it goes
+  // one N block only (otherwise gemm packs as it goes), and only for products that take the blocked path
+  if (K <= 0 || N <= 0 || N > kr.nc || takes_skinny(false, trans_b, M, N) || transpose_pays(kr, M, N)) return p;
   const int64_t KC = ceil_div(K, ceil_div(K, kr.kc)), NC = round_up(N, kr.nr);  // as gemm_blocked splits
   const size_t bytes = (static_cast<size_t>(ceil_div(K, KC) * KC * NC) * sizeof(T) + 63) / 64 * 64;
   T* panels = static_cast<T*>(std::aligned_alloc(64, bytes));
@@ -666,7 +668,7 @@ void gemm_naive_batched(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_
 }
 
 #define DEEPGRAD_INSTANTIATE_GEMM(T)                                                            \
-  template PackedB<T> gemm_pack_b<T>(bool, int64_t, int64_t, const T*, int64_t);               \
+  template PackedB<T> gemm_pack_b<T>(bool, int64_t, int64_t, const T*, int64_t, int64_t);      \
   template void gemm_packed<T>(bool, int64_t, T, const T*, int64_t, const PackedB<T>&, T, T*, int64_t); \
   template void gemm<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t, const T*,  \
                         int64_t, T, T*, int64_t);                                               \

@@ -85,7 +85,8 @@ void lstm_forward(T* hs, T* cs, T* gates, const T* x, const T* w_ih, const T* w_
   const T* c_init = c0 != nullptr ? c0 : zeros.data();
   const int nt = threads_for(static_cast<double>(BH) * 40, 1 << 15);
   const bool avx2 = use_avx2<T>();
-  const PackedB<T> w_hh_packed = gemm_pack_b<T>(true, H, G, w_hh, H);  // packed once, not once per step
+  // packed once, not once per step (no panels where the per-step product takes the skinny path anyway)
+  const PackedB<T> w_hh_packed = gemm_pack_b<T>(true, H, G, w_hh, H, B);
   for (int64_t s = 0; s < steps; ++s) {
     const int64_t t = reverse ? steps - 1 - s : s;
     const int64_t tp = prev_step(s, steps, reverse);
@@ -154,7 +155,7 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
   }
   const int nt = threads_for(static_cast<double>(BH) * 40, 1 << 15);
   const bool avx2 = use_avx2<T>();
-  const PackedB<T> w_hh_t_packed = gemm_pack_b<T>(true, w_hh_t.empty() ? 0 : G, H, w_hh_t.data(), G);
+  const PackedB<T> w_hh_t_packed = gemm_pack_b<T>(true, w_hh_t.empty() ? 0 : G, H, w_hh_t.data(), G, B);
   for (int64_t s = steps - 1; s >= 0; --s) {
     const int64_t t = reverse ? steps - 1 - s : s;
     const int64_t tp = prev_step(s, steps, reverse);

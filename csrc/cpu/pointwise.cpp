@@ -47,8 +47,24 @@ inline double one_plus_erf(double z, double* e) {
   return std::erfc(-z);
 }
 
+// erf(x) = x P(x^2) for |x| < 0.5: the Taylor series to x^13, relative error below 1e-9 there, where 1 - erfc
+// would keep only an absolute accuracy (erf(1e-5) off by 0.7%).
+inline float erf_small(float x) {
+  const float z = x * x;
+  float p = 1.2055332981789664e-4f;  // 2/sqrt(pi) / 9360
+  p = p * z - 8.5483270234508e-4f;    // - 2/sqrt(pi) / 1320
+  p = p * z + 5.2239776254421e-3f;    // + 2/sqrt(pi) / 216
+  p = p * z - 2.6866170645131e-2f;    // - 2/sqrt(pi) / 42
+  p = p * z + 1.1283791670955e-1f;    // + 2/sqrt(pi) / 10
+  p = p * z - 3.7612638903184e-1f;    // - 2/sqrt(pi) / 3
+  p = p * z + 1.1283791670955e+0f;    // + 2/sqrt(pi)
+  return x * p;
+}
+
 inline float erf_one(float x) {
-  const float q = erfc_nonneg(x < 0.0f ? -x : x);
+  const float a = x < 0.0f ? -x : x;
+  if (a < 0.5f) return erf_small(x);
+  const float q = erfc_nonneg(a);
   return x < 0.0f ? q - 1.0f : 1.0f - q;
 }
 inline double erf_one(double x) { return std::erf(x); }

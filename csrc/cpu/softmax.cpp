@@ -16,17 +16,18 @@ void softmax_forward(T* y, const T* x, int64_t rows, int64_t n, bool log) {
     T* yr = y + r * n;
     T m = xr[0];
     for (int64_t j = 1; j < n; ++j) m = xr[j] > m || std::isnan(xr[j]) ? xr[j] : m;
-    T sum = T(0);
+    double sum = 0;  // double sums: long rows (a vocabulary) in float32 would lose digits
     if (log) {
       for (int64_t j = 0; j < n; ++j) sum += std::exp(xr[j] - m);
-      const T log_sum = std::log(sum);
+      const T log_sum = static_cast<T>(std::log(sum));
       for (int64_t j = 0; j < n; ++j) yr[j] = (xr[j] - m) - log_sum;
     } else {
       for (int64_t j = 0; j < n; ++j) {
         yr[j] = std::exp(xr[j] - m);
         sum += yr[j];
       }
-      for (int64_t j = 0; j < n; ++j) yr[j] /= sum;
+      const T total = static_cast<T>(sum);
+      for (int64_t j = 0; j < n; ++j) yr[j] /= total;
     }
   });
 }
@@ -38,13 +39,15 @@ void softmax_backward(T* dx, const T* y, const T* dy, int64_t rows, int64_t n, b
     const T* yr = y + r * n;
     const T* gr = dy + r * n;
     T* dr = dx + r * n;
-    T s = T(0);
+    double s = 0;
     if (log) {
       for (int64_t j = 0; j < n; ++j) s += gr[j];
-      for (int64_t j = 0; j < n; ++j) dr[j] = gr[j] - std::exp(yr[j]) * s;
+      const T total = static_cast<T>(s);
+      for (int64_t j = 0; j < n; ++j) dr[j] = gr[j] - std::exp(yr[j]) * total;
     } else {
-      for (int64_t j = 0; j < n; ++j) s += gr[j] * yr[j];
-      for (int64_t j = 0; j < n; ++j) dr[j] = yr[j] * (gr[j] - s);
+      for (int64_t j = 0; j < n; ++j) s += static_cast<double>(gr[j]) * yr[j];
+      const T total = static_cast<T>(s);
+      for (int64_t j = 0; j < n; ++j) dr[j] = yr[j] * (gr[j] - total);
     }
   });
 }

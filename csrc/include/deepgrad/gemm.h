@@ -44,13 +44,14 @@ struct PackedB {
   int64_t K, N;
   const T* B;
   int64_t ldb;
-  std::shared_ptr<T> panels;  // 64-byte aligned (the kernels store panels with aligned stores); null when gemm
+  std::shared_ptr<T> panels;  // 64-byte aligned (the packer writes panels with aligned stores); null when gemm
                               // would not use panels for this B (N wider than one block)
   int nr, kc;                 // the micro-kernel geometry they were packed for
 };
 
+// M: the row count of the products it will serve; no panels are made where those would not use them.
 template <typename T>
-PackedB<T> gemm_pack_b(bool trans_b, int64_t K, int64_t N, const T* B, int64_t ldb);
+PackedB<T> gemm_pack_b(bool trans_b, int64_t K, int64_t N, const T* B, int64_t ldb, int64_t M);
 
 // C = alpha * op(A) @ op(B) + beta * C with op(B) from gemm_pack_b: the same result as gemm.
 template <typename T>

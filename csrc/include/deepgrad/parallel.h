@@ -15,7 +15,8 @@ bool has_openmp();
 int threads_for(double work, double min_work_per_thread);
 
 // body(i) for i in [0, n), split statically over nt threads when nt > 1, else inline: entering an OpenMP
-// region costs ~0.3 us even under an if(false) clause, which is most of a tiny kernel call.
+// region costs ~0.3 us even under an if(false) clause, which is most of a tiny kernel call. The inline path opens
+// no team, so omp_get_thread_num() inside it is the enclosing team's id (if any): use it only when nt > 1.
 template <typename F>
 inline void parallel_for(int64_t n, int nt, F&& body) {
   if (nt > 1) {

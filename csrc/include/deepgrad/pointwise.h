@@ -1,7 +1,7 @@
 // Pointwise maths NumPy lacks, on raw pointers. x, y, dy, dx: (n,) contiguous; dx may alias dy.
 //
-// float32 uses a vectorised erfc (Abramowitz & Stegun 7.1.26, |error| <= 1.5e-7: float32's resolution) with
-// AVX2/FMA where the CPU has it; float64 uses libm (erf, erfc, tanh).
+// float32 uses vectorised approximations with AVX2/FMA where the CPU has it: erfc from Numerical Recipes' erfcc
+// (relative error ~1.2e-7), erf from its Taylor series below |x| = 0.5; float64 uses libm (erf, erfc, exp).
 #pragma once
 #include <cstdint>
 

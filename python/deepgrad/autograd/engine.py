@@ -63,12 +63,13 @@ def run_backward(roots, grads, retain_graph=False, inputs=None):
     owned = set()  # ids of pending sums the engine allocated itself: safe to add into in place
 
     def accumulate(previous, g, dtype):
-        """previous + g, where g may be a SliceGrad; in place when the engine owns `previous`."""
+        """previous + g, where g may be a SliceGrad; in place when the engine owns `previous`. Only ndarrays are
+        owned (0-d arithmetic gives NumPy scalars, which cannot be written in place)."""
         if type(g) is SliceGrad:
             if previous is None:
                 total = g.dense(dtype)
             else:
-                total = previous if id(previous) in owned else previous.astype(dtype, copy=True)
+                total = previous if id(previous) in owned else np.array(previous, dtype=dtype)
                 total[g.index] += g.values
             owned.add(id(total))
             return total
@@ -80,7 +81,8 @@ def run_backward(roots, grads, retain_graph=False, inputs=None):
             previous += g
             return previous
         total = previous + g
-        owned.add(id(total))
+        if type(total) is np.ndarray:
+            owned.add(id(total))
         return total
 
     def send(t, g):

@@ -113,6 +113,8 @@ def records_graph(*tensors):
     """Whether an op on these Tensors (None allowed) adds a node to the graph: grad mode is on and one of them
     requires grad. Ops whose forward is a single kernel call check it to skip the Function object when no graph is
     needed (inference, targets under no_grad): the lean path, with the same arithmetic as the op's forward."""
+    if anomaly.enabled:  # anomaly mode checks every op's output: keep the Function path
+        return True
     if _grad_state.enabled:
         for t in tensors:
             if t is not None and t._requires_grad:

@@ -75,8 +75,10 @@ class Linear(Function):
     @staticmethod
     def compute(x, w, b, relu):
         """The forward arithmetic (also linear()'s lean path): (contiguous x, contiguous w, y)."""
-        x, w = np.ascontiguousarray(x), np.ascontiguousarray(w)  # no copy when already contiguous
-        b = None if b is None else np.ascontiguousarray(b)
+        # (np.ascontiguousarray would turn a 0-d array into 1-d, which the kernel must refuse)
+        x = x if x.flags.c_contiguous else np.ascontiguousarray(x)
+        w = w if w.flags.c_contiguous else np.ascontiguousarray(w)
+        b = b if b is None or b.flags.c_contiguous else np.ascontiguousarray(b)
         y = np.empty(x.shape[:-1] + (w.shape[0],), dtype=x.dtype)
         _C.linear_forward(y, x, w, b, relu)  # leading dims of x fold into the GEMM's rows
         return x, w, y

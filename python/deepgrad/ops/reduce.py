@@ -353,9 +353,10 @@ def norm(a, p="fro", dim=None, keepdim=False):
     if p == 0:  # the number of non-zero entries, with a zero gradient
         return sum(_step(lambda x: (x != 0).astype(x.dtype), "nonzero")(a), dim=dim, keepdim=keepdim)
 
-    # a zero vector has a zero gradient (PyTorch's subgradient) instead of 0 * inf; so has a zero entry when p < 1
+    # a zero vector has a zero gradient (PyTorch's subgradient) instead of 0 * inf; so has a zero entry when
+    # 0 < p < 1 (for p < 0 a zero entry makes |0|^p = inf and the norm 0, as in PyTorch)
     ax = a.abs()
-    if p < 1:
+    if 0 < p < 1:
         nz = ax != 0
         powered = where(nz, where(nz, ax, 1.0) ** p, 0.0)
     else:
