@@ -381,16 +381,24 @@ bool use_direct_a(const GemmKernel<T>& kr, int64_t M, int64_t N, int64_t K) {
   return M * K * static_cast<int64_t>(sizeof(T)) <= kDirectABytes || N <= 2 * kr.nr;
 }
 
+// Blocks of K and N split them evenly (at most the kernel's kc and nc): K = 784 as 4 x 196 rather than
+// 3 x 256 + 16, N = 4096 as 2 x 2048 rather than 4080 + 16, whose thin last block would repack all of A for one
+// micro-panel of work. gemm_blocked and gemm_pack_b both use these, so pre-packed panels line up.
+template <typename T>
+int64_t block_k(const GemmKernel<T>& kr, int64_t K) {
+  return ceil_div(K, ceil_div(K, kr.kc));
+}
+template <typename T>
+int64_t block_n(const GemmKernel<T>& kr, int64_t N) {
+  return std::min<int64_t>(round_up(ceil_div(N, ceil_div(N, kr.nc)), kr.nr), round_up(N, kr.nr));
+}
+
 template <typename T>
 void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, int64_t N,
                   int64_t K, T alpha, const T* A, int64_t lda, const T* B, int64_t ldb, T beta,
                   T* C, int64_t ldc, int nthreads, const T* prepacked = nullptr) {
   const int64_t MR = kr.mr, NR = kr.nr;
-  // Blocks of K and N split them evenly (at most the kernel's kc and nc): K = 784 as 4 x 196 rather than
-  // 3 x 256 + 16, N = 4096 as 2 x 2048 rather than 4080 + 16, whose thin last block would repack all of A for
-  // one micro-panel of work.
-  const int64_t KC = ceil_div(K, ceil_div(K, kr.kc));
-  const int64_t NC = std::min<int64_t>(round_up(ceil_div(N, ceil_div(N, kr.nc)), NR), round_up(N, NR));
+  const int64_t KC = block_k(kr, K), NC = block_n(kr, N);
   const int64_t m_panels = ceil_div(M, MR);
 
   // Thread grid nt_m x nt_n. Splitting N is preferred: each thread then packs and reads
@@ -581,7 +589,7 @@ PackedB<T> gemm_pack_b(bool trans_b, int64_t K, int64_t N, const T* B, int64_t l
   const GemmKernel<T> kr = select_kernel<T>();
   // one N block only (otherwise gemm packs as it goes), and only for products that take the blocked path
   if (K <= 0 || N <= 0 || N > kr.nc || takes_skinny(false, trans_b, M, N) || transpose_pays(kr, M, N)) return p;
-  const int64_t KC = ceil_div(K, ceil_div(K, kr.kc)), NC = round_up(N, kr.nr);  // as gemm_blocked splits
+  const int64_t KC = block_k(kr, K), NC = block_n(kr, N);  // N <= nc: one block of round_up(N, nr)
   const size_t bytes = (static_cast<size_t>(ceil_div(K, KC) * KC * NC) * sizeof(T) + 63) / 64 * 64;
   T* panels = static_cast<T*>(std::aligned_alloc(64, bytes));
   if (panels == nullptr) throw std::bad_alloc();
