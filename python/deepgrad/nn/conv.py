@@ -1,4 +1,4 @@
-"""Conv2d and ConvTranspose2d: PyTorch's parameters (names, shapes, default initialisation) over F.conv2d /
+"""Conv1d/2d and ConvTranspose1d/2d: PyTorch's parameters (names, shapes, default initialisation) over F.conv2d /
 F.conv_transpose2d, so weights exported from torch.nn load with load_state_dict and give the same outputs."""
 from .. import dtypes
 from ..ops.conv import _pair
@@ -12,7 +12,10 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 class _ConvNd(Module):
-    """Shared by the 2-D convolutions: checks, parameters, reset_parameters and repr."""
+    """Shared by the 1-D and 2-D convolutions: checks, parameters (PyTorch's: weight (out, in/groups, *k), or
+    (in, out/groups, *k) transposed), reset_parameters and repr. _dims: 1 or 2."""
+
+    _dims = 2
 
     def __init__(self, name, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
                  output_padding, groups, bias, padding_mode, device, dtype):
@@ -28,18 +31,19 @@ class _ConvNd(Module):
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"{name}: padding_mode must be one of {_PADDING_MODES}, got {padding_mode!r}")
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size = _pair(name, "kernel_size", kernel_size, 1)
-        self.stride = _pair(name, "stride", stride, 1)
-        self.dilation = _pair(name, "dilation", dilation, 1)
+        sizes = _single if self._dims == 1 else _pair  # an int or a _dims-tuple of them
+        self.kernel_size = sizes(name, "kernel_size", kernel_size, 1)
+        self.stride = sizes(name, "stride", stride, 1)
+        self.dilation = sizes(name, "dilation", dilation, 1)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
                 raise ValueError(f"{name}: invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
-            if padding == "same" and self.stride != (1, 1):
+            if padding == "same" and self.stride != (1,) * self._dims:
                 raise ValueError(f"{name}: padding='same' is not supported for strided convolutions")
             self.padding = padding
         else:
-            self.padding = _pair(name, "padding", padding, 0)
-        self.output_padding = _pair(name, "output_padding", output_padding, 0)
+            self.padding = sizes(name, "padding", padding, 0)
+        self.output_padding = sizes(name, "output_padding", output_padding, 0)
         self.transposed, self.groups, self.padding_mode = transposed, groups, padding_mode
         shape = (in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups)
         self.weight = Parameter(empty(shape + self.kernel_size, dtype=dtype))
@@ -54,23 +58,24 @@ class _ConvNd(Module):
     reset_parameters = Linear.reset_parameters
 
     def _explicit_padding(self):
-        """F.pad's (left, right, top, bottom) for a padding_mode other than 'zeros' (PyTorch's split for 'same')."""
+        """F.pad's (left, right[, top, bottom]) for a padding_mode other than 'zeros' (PyTorch's split for 'same')."""
         if self.padding == "valid":
-            return (0, 0, 0, 0)
+            return (0, 0) * self._dims
         if self.padding == "same":
             totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
             pads = [(t // 2, t - t // 2) for t in totals]
         else:
             pads = [(p, p) for p in self.padding]
-        return pads[1] + pads[0]
+        return tuple(x for pair in reversed(pads) for x in pair)  # the last dim first, as F.pad takes them
 
     def extra_repr(self):
+        zeros, ones = (0,) * self._dims, (1,) * self._dims
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
-            s += f", padding={self.padding!r}"
-        if self.dilation != (1, 1):
+        if self.padding != zeros:
+            s += f", padding={self.padding}"  # PyTorch prints padding=same, unquoted
+        if self.dilation != ones:
             s += f", dilation={self.dilation}"
-        if self.output_padding != (0, 0):
+        if self.output_padding != zeros:
             s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
@@ -146,62 +151,10 @@ def _single(name, what, value, minimum):
     return v
 
 
-class _Conv1dNd(Module):
-    """Shared by the 1-D convolutions: PyTorch's parameters (weight (out, in/groups, k), or (in, out/groups, k)
-    transposed), initialisation and repr; the forward goes through F.conv1d / F.conv_transpose1d."""
+class _Conv1dNd(_ConvNd):
+    """The 1-D convolutions' base: the forward goes through F.conv1d / F.conv_transpose1d."""
 
-    def __init__(self, name, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
-                 output_padding, groups, bias, padding_mode, device, dtype):
-        super().__init__()
-        _check_device(device)
-        dtype = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
-        if groups <= 0:
-            raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
-        if in_channels % groups:
-            raise ValueError(f"{name}: in_channels ({in_channels}) must be divisible by groups ({groups})")
-        if out_channels % groups:
-            raise ValueError(f"{name}: out_channels ({out_channels}) must be divisible by groups ({groups})")
-        if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"{name}: padding_mode must be one of {_PADDING_MODES}, got {padding_mode!r}")
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size = _single(name, "kernel_size", kernel_size, 1)
-        self.stride = _single(name, "stride", stride, 1)
-        self.dilation = _single(name, "dilation", dilation, 1)
-        if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ValueError(f"{name}: invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
-            if padding == "same" and self.stride != (1,):
-                raise ValueError(f"{name}: padding='same' is not supported for strided convolutions")
-            self.padding = padding
-        else:
-            self.padding = _single(name, "padding", padding, 0)
-        self.output_padding = _single(name, "output_padding", output_padding, 0)
-        self.transposed, self.groups, self.padding_mode = transposed, groups, padding_mode
-        shape = (in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups)
-        self.weight = Parameter(empty(shape + self.kernel_size, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    reset_parameters = Linear.reset_parameters
-
-    def extra_repr(self):
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0,):
-            s += f", padding={self.padding if isinstance(self.padding, str) else self.padding}"
-        if self.dilation != (1,):
-            s += f", dilation={self.dilation}"
-        if self.output_padding != (0,):
-            s += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.padding_mode != "zeros":
-            s += f", padding_mode={self.padding_mode}"
-        return s
+    _dims = 1
 
 
 class Conv1d(_Conv1dNd):
@@ -215,12 +168,7 @@ class Conv1d(_Conv1dNd):
 
     def forward(self, input):
         if self.padding_mode != "zeros":
-            if self.padding == "same":
-                total = self.dilation[0] * (self.kernel_size[0] - 1)
-                pads = (total // 2, total - total // 2)
-            else:
-                pads = (0, 0) if self.padding == "valid" else (self.padding[0], self.padding[0])
-            input = F.pad(input, pads, mode=self.padding_mode)
+            input = F.pad(input, self._explicit_padding(), mode=self.padding_mode)
             return F.conv1d(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
         return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
