@@ -162,6 +162,7 @@ CUTOFF_SHAPES = [
     (6553, 10, 3),    # M*N just under the transposed path's limit
     (6554, 10, 3),    # just over it
     (61, 15, 37),     # K not a multiple of the 8x8 transpose used to pack B^T
+    (40, 4100, 9),    # two N blocks (nc = 4080 in float32), each thread's panels packed row by row, ragged last
 ]
 
 

@@ -217,6 +217,29 @@ void pack_a(T* __restrict out, const T* __restrict A, int64_t lda, bool trans_a,
   }
 }
 
+// Whole panels of B stored K x N, row by row across all of them: each row of B is read as one
+// contiguous run (a panel at a time would touch a new page every 64 bytes, which the prefetcher
+// does not follow), and NR known when compiling makes the copies plain vector moves.
+template <typename T, int NR>
+void pack_b_rows(T* __restrict dst, const T* __restrict src, int64_t ldb, int64_t kc,
+                 int64_t panels) {
+  for (int64_t p = 0; p < kc; ++p) {
+    const T* s = src + p * ldb;
+    T* d = dst + p * NR;
+    for (int64_t q = 0; q < panels; ++q)
+      for (int j = 0; j < NR; ++j) d[q * kc * NR + j] = s[q * NR + j];
+  }
+}
+template <typename T>
+bool pack_b_whole_panels(int nr, T* dst, const T* src, int64_t ldb, int64_t kc, int64_t panels) {
+  switch (nr) {
+    case 4: pack_b_rows<T, 4>(dst, src, ldb, kc, panels); return true;
+    case 8: pack_b_rows<T, 8>(dst, src, ldb, kc, panels); return true;
+    case 16: pack_b_rows<T, 16>(dst, src, ldb, kc, panels); return true;
+    default: return false;
+  }
+}
+
 // op(B)[p0:p0+kc, j0 + panel*nr ...] for panels [first, last) -> kc x nr micro-panels, zero
 // padded past column n_total of the block.
 template <typename T>
@@ -224,6 +247,12 @@ void pack_b(const GemmKernel<T>& kr, T* __restrict out, const T* __restrict B, i
             bool trans_b, int64_t p0, int64_t j0, int64_t kc, int64_t n_total, int64_t first,
             int64_t last) {
   const int nr = kr.nr;
+  if (!trans_b) {  // the whole panels first, in one pass over B's rows; the ragged last one below
+    const int64_t whole = std::min<int64_t>(last, n_total / nr) - first;
+    if (whole > 0 && pack_b_whole_panels<T>(nr, out + first * kc * nr, B + p0 * ldb + j0 + first * nr, ldb, kc,
+                                            whole))
+      first += whole;
+  }
   for (int64_t panel = first; panel < last; ++panel) {
     const int64_t jr = panel * nr;
     const int64_t n = std::min<int64_t>(nr, n_total - jr);
