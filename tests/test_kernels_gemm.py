@@ -22,16 +22,19 @@ TRANS = [(False, False), (False, True), (True, False), (True, True)]
 
 
 def _simd_levels():
-    levels = ["portable"]
+    """Every level this CPU and build can run, best first."""
+    levels = []
     original = _C.simd_level()
     try:
-        _C._set_simd_level("avx2")
-        levels.insert(0, "avx2")
-    except ValueError:
-        pass
+        for name in ("avx512", "avx2"):
+            try:
+                _C._set_simd_level(name)
+                levels.append(name)
+            except ValueError:
+                pass
     finally:
         _C._set_simd_level(original)
-    return levels
+    return levels + ["portable"]
 
 
 SIMD_LEVELS = _simd_levels()
@@ -136,15 +139,28 @@ def test_gemm_large(simd, threads, M, N, K, dtype):
         check(got, a, b, c0, trans_a, trans_b, 0.75, 0.5)
 
 
-def check_all_transposes(rng, M, N, K, dtype):
+def check_all_transposes(rng, M, N, K, dtype, fn=_C.gemm):
     """Each transpose combination once, each with its own alpha and beta (beta = 0 with a NaN c)."""
     for (trans_a, trans_b), (alpha, beta) in zip(TRANS, [(1.0, 0.0), (0.5, 1.0), (-1.5, 0.25), (2.0, -1.0)]):
         a, b = make_operands(rng, M, N, K, trans_a, trans_b, dtype)
         c0 = rng.standard_normal((1, M, N)).astype(dtype)
         if beta == 0.0:
             c0[:] = np.nan
-        got = run(_C.gemm, a, b, c0.copy(), trans_a, trans_b, alpha, beta)
+        got = run(fn, a, b, c0.copy(), trans_a, trans_b, alpha, beta)
         check(got, a, b, c0, trans_a, trans_b, alpha, beta)
+
+
+# B packed once, then products with it (the LSTM's per-step route, gemm_pack_b + gemm_packed): rows around
+# the skinny cut-off (3), the few-rows kernel's tile (8, AVX-512) and its limit (16), then the blocked path's
+# pre-packed panels; N around the few-rows panels (32 float / 16 double wide) and the 6x16 tiles; K = 1, primes.
+PREPACKED_SHAPES = [(m, n, k) for m in (1, 3, 4, 5, 8, 9, 13, 16, 17, 20) for n, k in ((33, 7), (100, 64))]
+PREPACKED_SHAPES += [(8, 1, 5), (8, 16, 1), (7, 47, 131), (16, 257, 300), (12, 4100, 3)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("M,N,K", PREPACKED_SHAPES, ids=lambda s: str(s))
+def test_gemm_prepacked(simd, threads, M, N, K, dtype):
+    check_all_transposes(np.random.default_rng(M * 7919 + N * 13 + K), M, N, K, dtype, fn=_C.gemm_prepacked)
 
 
 # Shapes on either side of the blocked path's cut-offs (float32 sizes; float64 doubles the bytes):
@@ -357,7 +373,8 @@ def test_error_layout_and_memory():
 # ---- module information ------------------------------------------------------------------
 
 def test_info_functions():
-    assert _C.simd_level() in ("avx2", "portable")
+    assert _C.simd_level() in ("avx512", "avx2", "portable")
+    assert _C.simd_level() == SIMD_LEVELS[0]  # the best level is the default
     assert isinstance(_C.has_openmp(), bool)
     assert _C.has_cuda() is False
     original = _C.get_num_threads()
@@ -375,16 +392,17 @@ def test_info_functions():
         _C._set_simd_level("avx9000")
 
 
-def test_env_forces_portable():
+@pytest.mark.parametrize("level", SIMD_LEVELS[1:])
+def test_env_forces_a_lower_level(level):
     code = (
         "import numpy as np\n"
         "from deepgrad import _C\n"
-        "assert _C.simd_level() == 'portable', _C.simd_level()\n"
+        f"assert _C.simd_level() == {level!r}, _C.simd_level()\n"
         "a = np.arange(6, dtype=np.float32).reshape(1, 2, 3)\n"
         "b = np.arange(12, dtype=np.float32).reshape(1, 3, 4)\n"
         "c = np.empty((1, 2, 4), np.float32)\n"
         "_C.gemm(a, b, c, False, False)\n"
         "assert np.array_equal(c, a @ b)\n"
     )
-    env = dict(os.environ, DEEPGRAD_SIMD="portable")
+    env = dict(os.environ, DEEPGRAD_SIMD=level)
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)

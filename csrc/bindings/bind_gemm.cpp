@@ -1,4 +1,4 @@
-// deepgrad._C.gemm / gemm_naive: array checks, then the kernel with the GIL released.
+// deepgrad._C.gemm / gemm_naive / gemm_prepacked: array checks, then the kernel with the GIL released.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -114,15 +114,30 @@ GemmCall check_gemm(const char* op, const py::array& a, const py::array& b, cons
   return g;
 }
 
+// gemm_batched, its naive twin, or each product through gemm_pack_b + gemm_packed (as the LSTM runs them)
+enum class Route { fast, naive, prepacked };
+
 template <typename T>
-void call(bool naive, const GemmCall& g, const py::array& a, const py::array& b, py::array& c,
+void run_prepacked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
+                   const T* B, int64_t ldb, T beta, T* C, int64_t ldc, int64_t batch, int64_t stride_a,
+                   int64_t stride_b, int64_t stride_c) {
+  for (int64_t i = 0; i < batch; ++i) {
+    const deepgrad::PackedB<T> packed = deepgrad::gemm_pack_b<T>(trans_b, K, N, B + i * stride_b, ldb, M);
+    deepgrad::gemm_packed<T>(trans_a, M, alpha, A + i * stride_a, lda, packed, beta, C + i * stride_c, ldc);
+  }
+}
+
+template <typename T>
+void call(Route route, const GemmCall& g, const py::array& a, const py::array& b, py::array& c,
           bool trans_a, bool trans_b, double alpha, double beta) {
   const T* pa = static_cast<const T*>(a.data());
   const T* pb = static_cast<const T*>(b.data());
   T* pc = static_cast<T*>(c.mutable_data());
   // Row strides of the stored matrices: their last dimension.
   const int64_t lda = a.shape(2), ldb = b.shape(2), ldc = c.shape(2);
-  auto fn = naive ? &deepgrad::gemm_naive_batched<T> : &deepgrad::gemm_batched<T>;
+  auto fn = route == Route::naive       ? &deepgrad::gemm_naive_batched<T>
+            : route == Route::prepacked ? &run_prepacked<T>
+                                        : &deepgrad::gemm_batched<T>;
   // Releasing and retaking the GIL costs about as much as a tiny product: keep it then.
   const double macs = static_cast<double>(g.batch) * static_cast<double>(g.M) *
                       static_cast<double>(g.N) * static_cast<double>(g.K);
@@ -132,13 +147,13 @@ void call(bool naive, const GemmCall& g, const py::array& a, const py::array& b,
      static_cast<T>(beta), pc, ldc, g.batch, g.stride_a, g.stride_b, g.stride_c);
 }
 
-void gemm_entry(const char* op, bool naive, const py::array& a, const py::array& b, py::array& c,
+void gemm_entry(const char* op, Route route, const py::array& a, const py::array& b, py::array& c,
                 bool trans_a, bool trans_b, double alpha, double beta) {
   const GemmCall g = check_gemm(op, a, b, c, trans_a, trans_b);
   if (g.is_f32) {
-    call<float>(naive, g, a, b, c, trans_a, trans_b, alpha, beta);
+    call<float>(route, g, a, b, c, trans_a, trans_b, alpha, beta);
   } else {
-    call<double>(naive, g, a, b, c, trans_a, trans_b, alpha, beta);
+    call<double>(route, g, a, b, c, trans_a, trans_b, alpha, beta);
   }
 }
 
@@ -159,7 +174,7 @@ void bind_gemm(py::module_& m) {
       "gemm",
       [](const py::array& a, const py::array& b, py::array& c, bool trans_a, bool trans_b,
          double alpha, double beta) {
-        gemm_entry("gemm", false, a, b, c, trans_a, trans_b, alpha, beta);
+        gemm_entry("gemm", Route::fast, a, b, c, trans_a, trans_b, alpha, beta);
       },
       py::arg("a"), py::arg("b"), py::arg("c"), py::arg("trans_a"), py::arg("trans_b"),
       py::arg("alpha") = 1.0, py::arg("beta") = 0.0, kGemmDoc);
@@ -167,9 +182,19 @@ void bind_gemm(py::module_& m) {
       "gemm_naive",
       [](const py::array& a, const py::array& b, py::array& c, bool trans_a, bool trans_b,
          double alpha, double beta) {
-        gemm_entry("gemm_naive", true, a, b, c, trans_a, trans_b, alpha, beta);
+        gemm_entry("gemm_naive", Route::naive, a, b, c, trans_a, trans_b, alpha, beta);
       },
       py::arg("a"), py::arg("b"), py::arg("c"), py::arg("trans_a"), py::arg("trans_b"),
       py::arg("alpha") = 1.0, py::arg("beta") = 0.0,
       "The reference triple loop behind gemm, same arguments; for tests.");
+  m.def(
+      "gemm_prepacked",
+      [](const py::array& a, const py::array& b, py::array& c, bool trans_a, bool trans_b,
+         double alpha, double beta) {
+        gemm_entry("gemm_prepacked", Route::prepacked, a, b, c, trans_a, trans_b, alpha, beta);
+      },
+      py::arg("a"), py::arg("b"), py::arg("c"), py::arg("trans_a"), py::arg("trans_b"),
+      py::arg("alpha") = 1.0, py::arg("beta") = 0.0,
+      "gemm with each b packed first (gemm_pack_b, then gemm_packed: the LSTM's route), same arguments; "
+      "for tests.");
 }

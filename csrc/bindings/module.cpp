@@ -25,20 +25,18 @@ PYBIND11_MODULE(_C, m) {
   m.doc() = "deepgrad's C++ kernels (OpenMP + SIMD). Arrays in, arrays written in place.";
 
   m.def("simd_level", &deepgrad::simd_level_name,
-        "The SIMD micro-kernels in use: 'avx2' or 'portable' (DEEPGRAD_SIMD=portable forces "
-        "the latter).");
+        "The SIMD micro-kernels in use: 'avx512', 'avx2' or 'portable' (DEEPGRAD_SIMD=avx2 or "
+        "DEEPGRAD_SIMD=portable forces a lower level).");
   m.def(
       "_set_simd_level",
       [](const std::string& name) {
         if (!deepgrad::set_simd_level(name.c_str())) {
           throw py::value_error("_set_simd_level: '" + name +
                                 "' is unknown or not supported here (this CPU/build: " +
-                                (deepgrad::cpu_supports(deepgrad::SimdLevel::avx2)
-                                     ? "avx2, portable)"
-                                     : "portable)"));
+                                deepgrad::supported_levels() + ")");
         }
       },
-      py::arg("name"), "Select the micro-kernels ('avx2' or 'portable'); for tests.");
+      py::arg("name"), "Select the micro-kernels ('avx512', 'avx2' or 'portable'); for tests.");
   m.def(
       "set_num_threads",
       [](int n) {

@@ -29,7 +29,7 @@ using detail::exp_or_zero;
 // row[c] = exp(row[c] - shift), returning the sum: the AVX2 loop when the CPU has it.
 inline float exp_shift_sum(float* row, int64_t n, float shift) {
 #if DEEPGRAD_HAVE_AVX2_TU
-  if (simd_level() == SimdLevel::avx2) return detail::exp_shift_sum_avx2(row, n, shift);
+  if (simd_level() >= SimdLevel::avx2) return detail::exp_shift_sum_avx2(row, n, shift);
 #endif
   return detail::exp_shift_sum_portable(row, n, shift);
 }

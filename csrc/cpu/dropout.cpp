@@ -15,7 +15,7 @@ void dropout_forward(T* y, T* mask, const T* x, int64_t n, double p, uint64_t se
   const uint32_t threshold = static_cast<uint32_t>(std::min(p, 1.0) * 16777216.0 + 0.5);  // keep: bits >= p 2^24
   const T scale = static_cast<T>(1.0 / (1.0 - p));
 #if DEEPGRAD_HAVE_AVX2_TU
-  const bool avx2 = sizeof(T) == sizeof(float) && simd_level() == SimdLevel::avx2;
+  const bool avx2 = sizeof(T) == sizeof(float) && simd_level() >= SimdLevel::avx2;
 #endif
   constexpr int64_t kBlock = 16384;  // divides 2^32: a block never straddles a change of the index's high half
   const int nt = threads_for(static_cast<double>(n), 4 * kBlock);

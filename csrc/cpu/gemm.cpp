@@ -176,16 +176,33 @@ GemmKernel<T> select_kernel();
 template <>
 GemmKernel<float> select_kernel<float>() {
 #if DEEPGRAD_HAVE_AVX2_TU
-  if (simd_level() == SimdLevel::avx2) return detail::gemm_kernel_avx2_f32();
+  if (simd_level() >= SimdLevel::avx2) return detail::gemm_kernel_avx2_f32();
 #endif
   return portable_kernel<float>();
 }
 template <>
 GemmKernel<double> select_kernel<double>() {
 #if DEEPGRAD_HAVE_AVX2_TU
-  if (simd_level() == SimdLevel::avx2) return detail::gemm_kernel_avx2_f64();
+  if (simd_level() >= SimdLevel::avx2) return detail::gemm_kernel_avx2_f64();
 #endif
   return portable_kernel<double>();
+}
+
+template <typename T>
+detail::GemmFewRows<T> select_few_rows();
+template <>
+detail::GemmFewRows<float> select_few_rows<float>() {
+#if DEEPGRAD_HAVE_AVX512_TU
+  if (simd_level() >= SimdLevel::avx512) return detail::gemm_few_rows_avx512_f32();
+#endif
+  return {0, 0, nullptr};
+}
+template <>
+detail::GemmFewRows<double> select_few_rows<double>() {
+#if DEEPGRAD_HAVE_AVX512_TU
+  if (simd_level() >= SimdLevel::avx512) return detail::gemm_few_rows_avx512_f64();
+#endif
+  return {0, 0, nullptr};
 }
 
 // ---- packing -----------------------------------------------------------------------------
@@ -612,17 +629,76 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, 
            get_num_threads());
 }
 
+// Products of at most this many rows against a pre-packed B use the few-rows kernel (a tile of its rows at a
+// time) where the CPU has one; from kSkinnyAxpy + 1 rows, below which the skinny path streams B just as fast.
+constexpr int64_t kFewRowsMax = 16;
+
 template <typename T>
-PackedB<T> gemm_pack_b(bool trans_b, int64_t K, int64_t N, const T* B, int64_t ldb, int64_t M) {
-  PackedB<T> p{trans_b, K, N, B, ldb, {}, 0, 0};
-  const GemmKernel<T> kr = select_kernel<T>();
-  // one N block only (otherwise gemm packs as it goes), and only for products that take the blocked path
-  if (K <= 0 || N <= 0 || N > kr.nc || takes_skinny(false, trans_b, M, N) || transpose_pays(kr, M, N)) return p;
-  const int64_t KC = block_k(kr, K), NC = block_n(kr, N);  // N <= nc: one block of round_up(N, nr)
-  const size_t bytes = (static_cast<size_t>(ceil_div(K, KC) * KC * NC) * sizeof(T) + 63) / 64 * 64;
+bool takes_few_rows(const detail::GemmFewRows<T>& fr, int64_t M) {
+  return fr.run != nullptr && M > kSkinnyAxpy && M <= kFewRowsMax;
+}
+
+// op(B) (K x N) -> ceil(N / nr) panels, each the whole K: panels[q*K*nr + p*nr + j] = op(B)[p, q*nr + j],
+// zero past column N. Threads over panels.
+template <typename T>
+void pack_b_whole_k(T* panels, const T* B, int64_t ldb, bool trans_b, int64_t K, int64_t N, int nr) {
+  const int64_t n_panels = ceil_div(N, static_cast<int64_t>(nr));
+  const int nt = threads_for(static_cast<double>(K) * static_cast<double>(N), 1 << 18);
+  parallel_for(n_panels, nt, [&](int64_t q) {
+    T* dst = panels + q * K * nr;
+    const int64_t j0 = q * nr, n = std::min<int64_t>(nr, N - j0);
+    if (!trans_b) {  // row p of the panel is contiguous in B
+      for (int64_t p = 0; p < K; ++p) {
+        const T* s = B + p * ldb + j0;
+        T* d = dst + p * nr;
+        int64_t j = 0;
+        for (; j < n; ++j) d[j] = s[j];
+        for (; j < nr; ++j) d[j] = T(0);
+      }
+      return;
+    }
+    // B is N x K: transpose 16 of K at a time, so the nr source rows' lines and the destination stay in L1
+    constexpr int64_t kStep = 16;
+    for (int64_t p0 = 0; p0 < K; p0 += kStep) {
+      const int64_t p1 = std::min(K, p0 + kStep);
+      for (int64_t j = 0; j < nr; ++j) {
+        if (j < n) {
+          const T* s = B + (j0 + j) * ldb;
+          for (int64_t p = p0; p < p1; ++p) dst[p * nr + j] = s[p];
+        } else {
+          for (int64_t p = p0; p < p1; ++p) dst[p * nr + j] = T(0);
+        }
+      }
+    }
+  });
+}
+
+template <typename T>
+std::shared_ptr<T> aligned_panels(size_t count) {
+  const size_t bytes = (count * sizeof(T) + 63) / 64 * 64;
   T* panels = static_cast<T*>(std::aligned_alloc(64, bytes));
   if (panels == nullptr) throw std::bad_alloc();
-  p.panels = std::shared_ptr<T>(panels, [](T* q) { std::free(q); });
+  return std::shared_ptr<T>(panels, [](T* q) { std::free(q); });
+}
+
+template <typename T>
+PackedB<T> gemm_pack_b(bool trans_b, int64_t K, int64_t N, const T* B, int64_t ldb, int64_t M) {
+  PackedB<T> p{trans_b, K, N, B, ldb, {}, 0, 0, false};
+  if (K <= 0 || N <= 0) return p;
+  const detail::GemmFewRows<T> fr = select_few_rows<T>();
+  if (takes_few_rows(fr, M)) {
+    p.panels = aligned_panels<T>(static_cast<size_t>(ceil_div(N, static_cast<int64_t>(fr.nr)) * K * fr.nr));
+    pack_b_whole_k(p.panels.get(), B, ldb, trans_b, K, N, fr.nr);
+    p.nr = fr.nr;
+    p.whole_k = true;
+    return p;
+  }
+  const GemmKernel<T> kr = select_kernel<T>();
+  // one N block only (otherwise gemm packs as it goes), and only for products that take the blocked path
+  if (N > kr.nc || takes_skinny(false, trans_b, M, N) || transpose_pays(kr, M, N)) return p;
+  const int64_t KC = block_k(kr, K), NC = block_n(kr, N);  // N <= nc: one block of round_up(N, nr)
+  p.panels = aligned_panels<T>(static_cast<size_t>(ceil_div(K, KC) * KC * NC));
+  T* panels = p.panels.get();
   for (int64_t pc = 0; pc < K; pc += KC) {
     pack_b(kr, panels + (pc / KC) * KC * NC, B, ldb, trans_b, pc, 0, std::min(KC, K - pc), N, 0,
            ceil_div(N, kr.nr));
@@ -632,11 +708,41 @@ PackedB<T> gemm_pack_b(bool trans_b, int64_t K, int64_t N, const T* B, int64_t l
   return p;
 }
 
+// C = alpha * op(A) @ op(B) + beta * C for M <= kFewRowsMax, op(B) in whole-K panels: threads over the
+// panels, each panel swept by tiles of fr.rows rows of A read in place.
+template <typename T>
+void few_rows_packed(const detail::GemmFewRows<T>& fr, bool trans_a, int64_t M, int64_t N, int64_t K, T alpha,
+                     const T* A, int64_t lda, const T* panels, T beta, T* C, int64_t ldc) {
+  const int64_t nr = fr.nr, n_panels = ceil_div(N, nr);
+  const int64_t rs_a = trans_a ? 1 : lda, cs_a = trans_a ? lda : 1;
+  const double macs = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
+  const int nt = static_cast<int>(std::min<int64_t>(n_panels, std::min(get_num_threads(), threads_for(macs, kMinMacsPerThread))));
+  parallel_for(nt, nt, [&](int64_t tid) {
+    for (int64_t q = n_panels * tid / nt; q < n_panels * (tid + 1) / nt; ++q) {
+      const T* panel = panels + q * K * nr;
+      const int64_t n = std::min(nr, N - q * nr);
+      for (int64_t i0 = 0; i0 < M; i0 += fr.rows) {
+        fr.run(K, A + i0 * rs_a, rs_a, cs_a, panel, nr, C + i0 * ldc + q * nr, ldc, alpha, beta,
+               std::min<int64_t>(fr.rows, M - i0), n);
+      }
+    }
+  });
+}
+
 template <typename T>
 void gemm_packed(bool trans_a, int64_t M, T alpha, const T* A, int64_t lda, const PackedB<T>& B, T beta, T* C,
                  int64_t ldc) {
-  const GemmKernel<T> kr = select_kernel<T>();
   const int64_t N = B.N, K = B.K;
+  if (B.whole_k) {
+    const detail::GemmFewRows<T> fr = select_few_rows<T>();
+    if (fr.run != nullptr && fr.nr == B.nr && M > 0 && M <= kFewRowsMax && alpha != T(0)) {
+      few_rows_packed(fr, trans_a, M, N, K, alpha, A, lda, B.panels.get(), beta, C, ldc);
+    } else {
+      gemm(trans_a, B.trans_b, M, N, K, alpha, A, lda, B.B, B.ldb, beta, C, ldc);
+    }
+    return;
+  }
+  const GemmKernel<T> kr = select_kernel<T>();
   const bool usable = B.panels != nullptr && kr.nr == B.nr && kr.kc == B.kc && M > 0 && alpha != T(0) &&
                       !takes_skinny(trans_a, B.trans_b, M, N) && !transpose_pays(kr, M, N);
   if (!usable) {  // the paths that read B itself (or a kernel other than the one the panels were made for)

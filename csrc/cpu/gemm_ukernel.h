@@ -73,6 +73,21 @@ struct GemmKernel {
   GemmAxpy4<T> axpy4;
 };
 
+// A kernel for products of at most `rows` rows against B pre-packed (gemm_pack_b) into nr-wide panels that
+// each span the whole K (panel q: b[q*K*nr + p*nr + j]): run(K, A in place, rs_a, cs_a, panel, nr, c, ...)
+// with m <= rows and n <= nr. Where the CPU has no such kernel, run is null and those products take the
+// skinny path.
+template <typename T>
+struct GemmFewRows {
+  int rows, nr;
+  GemmMicroKernelUA<T> run;
+};
+
+#if DEEPGRAD_HAVE_AVX512_TU
+GemmFewRows<float> gemm_few_rows_avx512_f32();
+GemmFewRows<double> gemm_few_rows_avx512_f64();
+#endif
+
 #if DEEPGRAD_HAVE_AVX2_TU
 GemmKernel<float> gemm_kernel_avx2_f32();
 GemmKernel<double> gemm_kernel_avx2_f64();

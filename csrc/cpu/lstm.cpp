@@ -31,7 +31,7 @@ inline double tanh_(double x) { return std::tanh(x); }
 template <typename T>
 bool use_avx2() {
 #if DEEPGRAD_HAVE_AVX2_TU
-  return sizeof(T) == sizeof(float) && simd_level() == SimdLevel::avx2;
+  return sizeof(T) == sizeof(float) && simd_level() >= SimdLevel::avx2;
 #else
   return false;
 #endif
@@ -138,9 +138,13 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
   if (dcn != nullptr) std::memcpy(dc.data(), dcn, sizeof(T) * BH);
   const std::vector<T> zeros(c0 == nullptr ? BH : 0, T(0));
   const T* c_init = c0 != nullptr ? c0 : zeros.data();
-  // dh_{t-1} = dgates_t @ W_hh as a product with W_hh^T's rows: for a few rows of dgates the GEMM takes dot
-  // products with contiguous rows, about twice as fast as streaming W_hh's columns (measured, B = 8, H = 1024).
-  std::vector<T> w_hh_t(dh0 != nullptr || steps > 1 ? G * H : 0);
+  // dh_{t-1} = dgates_t @ W_hh. Packed straight from W_hh where the product has few enough rows for the
+  // few-rows kernel; otherwise as a product with W_hh^T's rows: for a few rows of dgates the skinny GEMM takes
+  // dot products with contiguous rows, about twice as fast as streaming W_hh's columns (measured, B = 8,
+  // H = 1024).
+  const bool recurrent = dh0 != nullptr || steps > 1;
+  PackedB<T> w_hh_packed = gemm_pack_b<T>(false, recurrent ? G : 0, H, w_hh, H, B);
+  std::vector<T> w_hh_t(recurrent && !w_hh_packed.whole_k ? G * H : 0);
   if (!w_hh_t.empty()) {  // 32 x 32 tiles (both sides stay in L1), rows of tiles split over threads
     constexpr int64_t kTile = 32;
     parallel_for((G + kTile - 1) / kTile, threads_for(static_cast<double>(G) * H, 1 << 18), [&](int64_t tile) {
@@ -155,7 +159,7 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
   }
   const int nt = threads_for(static_cast<double>(BH) * 40, 1 << 15);
   const bool avx2 = use_avx2<T>();
-  const PackedB<T> w_hh_t_packed = gemm_pack_b<T>(true, w_hh_t.empty() ? 0 : G, H, w_hh_t.data(), G, B);
+  if (!w_hh_t.empty()) w_hh_packed = gemm_pack_b<T>(true, G, H, w_hh_t.data(), G, B);
   for (int64_t s = steps - 1; s >= 0; --s) {
     const int64_t t = reverse ? steps - 1 - s : s;
     const int64_t tp = prev_step(s, steps, reverse);
@@ -200,7 +204,7 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
       }
     }
     if (s == 0 && dh0 == nullptr) break;
-    gemm_packed<T>(false, B, T(1), dgt, G, w_hh_t_packed, T(0), tmp.data(), H);
+    gemm_packed<T>(false, B, T(1), dgt, G, w_hh_packed, T(0), tmp.data(), H);
     for (int64_t bi = 0; bi < B; ++bi) {
       if (active(lengths, bi, t)) std::memcpy(dh.data() + bi * H, tmp.data() + bi * H, sizeof(T) * H);
     }

@@ -96,7 +96,7 @@ inline T gelu_slope(T x, bool tanh_approx) {
 
 bool use_avx2_float() {
 #if DEEPGRAD_HAVE_AVX2_TU
-  return simd_level() == SimdLevel::avx2;
+  return simd_level() >= SimdLevel::avx2;
 #else
   return false;
 #endif

@@ -12,10 +12,10 @@ _Float = np.float32 | np.float64
 # ---- information and threads ---------------------------------------------------------------
 
 def simd_level() -> str:
-    """The SIMD micro-kernels in use: "avx2" or "portable" (DEEPGRAD_SIMD=portable forces it)."""
+    """The SIMD micro-kernels in use: "avx512", "avx2" or "portable" (DEEPGRAD_SIMD forces a lower one)."""
 
 def _set_simd_level(name: str) -> None:
-    """Select "avx2" or "portable" at run time (for tests). ValueError if not supported here."""
+    """Select "avx512", "avx2" or "portable" at run time (for tests). ValueError if not supported here."""
 
 def set_num_threads(n: int) -> None:
     """Threads the kernels use (OpenMP). ValueError if n < 1; ignored without OpenMP."""
@@ -56,6 +56,17 @@ def gemm_naive(
     beta: float = 0.0,
 ) -> None:
     """The reference triple loop behind gemm; same arguments and checks."""
+
+def gemm_prepacked(
+    a: npt.NDArray[_Float],
+    b: npt.NDArray[_Float],
+    c: npt.NDArray[_Float],
+    trans_a: bool,
+    trans_b: bool,
+    alpha: float = 1.0,
+    beta: float = 0.0,
+) -> None:
+    """gemm with each b packed first (gemm_pack_b then gemm_packed, as the LSTM runs); for tests."""
 
 # ---- attention -----------------------------------------------------------------------------
 

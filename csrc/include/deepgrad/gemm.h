@@ -47,6 +47,7 @@ struct PackedB {
   std::shared_ptr<T> panels;  // 64-byte aligned (the packer writes panels with aligned stores); null when gemm
                               // would not use panels for this B (N wider than one block)
   int nr, kc;                 // the micro-kernel geometry they were packed for
+  bool whole_k;               // panels nr wide spanning all of K, for the few-rows kernel (products of <= 16 rows)
 };
 
 // M: the row count of the products it will serve; no panels are made where those would not use them.
