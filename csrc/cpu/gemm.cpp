@@ -18,6 +18,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <stdexcept>
+#include <string>
 
 #include "deepgrad/dispatch.h"
 #include "deepgrad/parallel.h"
@@ -207,30 +209,42 @@ detail::GemmFewRows<double> select_few_rows<double>() {
 
 // ---- packing -----------------------------------------------------------------------------
 
-// op(A)[i0:i0+mc, p0:p0+kc] -> ceil(mc/mr) micro-panels, each kc x mr (p-major), zero padded.
-template <typename T>
-void pack_a(T* __restrict out, const T* __restrict A, int64_t lda, bool trans_a, int64_t i0,
-            int64_t p0, int64_t mc, int64_t kc, int mr) {
-  for (int64_t ir = 0; ir < mc; ir += mr) {
-    const int64_t m = std::min<int64_t>(mr, mc - ir);
+// op(A)[i0:i0+mc, p0:p0+kc] -> ceil(mc/mr) micro-panels, each kc x mr (p-major), zero padded. MR known when
+// compiling: a runtime-length copy of 6 elements becomes a memmove call per row of the panel.
+template <typename T, int MR>
+void pack_a_mr(T* __restrict out, const T* __restrict A, int64_t lda, bool trans_a, int64_t i0, int64_t p0,
+               int64_t mc, int64_t kc) {
+  for (int64_t ir = 0; ir < mc; ir += MR) {
+    const int64_t m = std::min<int64_t>(MR, mc - ir);
     if (trans_a) {  // A is K x M: a row of the micro-panel is contiguous in A
       const T* src = A + p0 * lda + (i0 + ir);
-      for (int64_t p = 0; p < kc; ++p) {
-        const T* s = src + p * lda;
-        T* d = out + p * mr;
-        int64_t i = 0;
-        for (; i < m; ++i) d[i] = s[i];
-        for (; i < mr; ++i) d[i] = T(0);
+      if (m == MR) {
+        for (int64_t p = 0; p < kc; ++p)
+          for (int i = 0; i < MR; ++i) out[p * MR + i] = src[p * lda + i];
+      } else {
+        for (int64_t p = 0; p < kc; ++p)
+          for (int i = 0; i < MR; ++i) out[p * MR + i] = i < m ? src[p * lda + i] : T(0);
       }
     } else {  // A is M x K: gather one element from each of m rows
       for (int64_t i = 0; i < m; ++i) {
         const T* s = A + (i0 + ir + i) * lda + p0;
-        for (int64_t p = 0; p < kc; ++p) out[p * mr + i] = s[p];
+        for (int64_t p = 0; p < kc; ++p) out[p * MR + i] = s[p];
       }
-      for (int64_t i = m; i < mr; ++i)
-        for (int64_t p = 0; p < kc; ++p) out[p * mr + i] = T(0);
+      for (int64_t i = m; i < MR; ++i)
+        for (int64_t p = 0; p < kc; ++p) out[p * MR + i] = T(0);
     }
-    out += kc * mr;
+    out += kc * MR;
+  }
+}
+
+template <typename T>
+void pack_a(T* out, const T* A, int64_t lda, bool trans_a, int64_t i0, int64_t p0, int64_t mc, int64_t kc,
+            int mr) {
+  switch (mr) {
+    case 4: return pack_a_mr<T, 4>(out, A, lda, trans_a, i0, p0, mc, kc);
+    case 6: return pack_a_mr<T, 6>(out, A, lda, trans_a, i0, p0, mc, kc);
+    case 8: return pack_a_mr<T, 8>(out, A, lda, trans_a, i0, p0, mc, kc);
+    default: throw std::logic_error("pack_a: no packer for micro-panels of " + std::to_string(mr) + " rows");
   }
 }
 
@@ -451,6 +465,12 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
   // only its own part of the B block (and packs a copy of the small A block), whereas an M
   // split makes every thread stream the whole B block, which is slower until M is large.
   // M is split only where N has too few micro-panels to share out evenly.
+  // Where N is narrow (at most 64 columns a thread) and A is packed, the copies of A that an N split makes every
+  // thread pack cost about as much as their products (each packed element feeds <= 64 multiply-adds): then each
+  // thread's packing counts too (dW = x^T @ dY and dX = dY @ W with narrow layers: ~30% faster split by M).
+  const bool direct_a = use_direct_a(kr, M, N, K);
+  const bool count_packing = !direct_a && N <= 64 * static_cast<int64_t>(nthreads);
+  constexpr double kPackCost = 8;  // multiply-adds per packed element of A
   int nt_m = 1, nt_n = nthreads;
   {
     const int64_t n_panels = ceil_div(std::min(N, NC), NR);
@@ -458,9 +478,9 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
     for (int tm = 1; tm <= nthreads; ++tm) {
       if (nthreads % tm != 0) continue;
       const int tn = nthreads / tm;
-      // time ~ the largest share of micro-tiles; ties keep the larger N split.
-      const double share = static_cast<double>(ceil_div(m_panels, tm) * MR) *
-                           static_cast<double>(ceil_div(n_panels, tn) * NR);
+      // time ~ the largest share of micro-tiles (+ packing, above); ties keep the larger N split.
+      const double rows = static_cast<double>(ceil_div(m_panels, tm) * MR);
+      const double share = rows * static_cast<double>(ceil_div(n_panels, tn) * NR) + (count_packing ? kPackCost * rows : 0);
       if (best < 0 || share < best) {
         best = share;
         nt_m = tm;
@@ -470,7 +490,6 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
   }
 
   const int64_t MC = std::min<int64_t>(kr.mc, ceil_div(m_panels, nt_m) * MR);
-  const bool direct_a = use_direct_a(kr, M, N, K);
   // Small B stored K x N: its whole micro-panels are read in place too (only a ragged last
   // panel is packed, with its zero padding). Single-threaded products only, so no thread
   // waits on another's packing.
