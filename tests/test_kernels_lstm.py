@@ -32,8 +32,11 @@ def _run(fwd, bwd, x, w_ih, w_hh, b, h0, c0, lens, reverse, dhs, dhn, dcn):
 
 
 @pytest.mark.parametrize("dtype, tol", [(np.float32, 2e-5), (np.float64, 1e-12)])
-# (3, 13, 6, 70): the per-step products take the packed-panel path with W_hh packed once, in two K blocks backward
-@pytest.mark.parametrize("T, B, I, H", [(1, 1, 1, 1), (7, 3, 5, 9), (4, 13, 17, 33), (3, 2, 70, 65), (3, 13, 6, 70)])
+# (3, 13, 6, 70): the per-step products take the packed-panel path with W_hh packed once, in two K blocks backward;
+# (9, 13, 6, 70): enough work for two threads, each running its own 6 or 7 samples through every step;
+# (2, 8, 5, 300): W_hh too big for that, the steps' products against whole-K panels (the few-rows kernel)
+@pytest.mark.parametrize("T, B, I, H", [(1, 1, 1, 1), (7, 3, 5, 9), (4, 13, 17, 33), (3, 2, 70, 65), (3, 13, 6, 70),
+                                        (9, 13, 6, 70), (2, 8, 5, 300)])
 @pytest.mark.parametrize("reverse", [False, True])
 @pytest.mark.parametrize("lengths", [False, True])
 def test_fast_matches_naive(dtype, tol, T, B, I, H, reverse, lengths):

@@ -67,6 +67,21 @@ inline int64_t prev_step(int64_t s, int64_t steps, bool reverse) {
   return reverse ? steps - s : s - 1;
 }
 
+inline int64_t ceil_div_rows(int64_t B, int parts) { return (B + parts - 1) / parts; }
+
+// Threads for a layer's time loop split over the batch: each thread then runs the recurrence of its own
+// samples, no barrier per step. That pays where W_hh is small enough for every thread to keep a copy near
+// (in its L2); a large W_hh is better split by columns inside each step's product, each thread reading its
+// half (1 = no batch split).
+template <typename T>
+int batch_split_threads(int64_t steps, int64_t B, int64_t H) {
+  constexpr double kMaxWhhBytes = 512 << 10;
+  const double w_hh_bytes = 4.0 * static_cast<double>(H) * static_cast<double>(H) * sizeof(T);
+  if (w_hh_bytes > kMaxWhhBytes) return 1;
+  const int nt = threads_for(static_cast<double>(steps) * B * 4 * H * H, 1 << 20);
+  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(nt, B / 4)));
+}
+
 }  // namespace
 
 template <typename T>
@@ -83,21 +98,25 @@ void lstm_forward(T* hs, T* cs, T* gates, const T* x, const T* w_ih, const T* w_
   const std::vector<T> zeros(h0 == nullptr || c0 == nullptr ? BH : 0, T(0));
   const T* h_init = h0 != nullptr ? h0 : zeros.data();
   const T* c_init = c0 != nullptr ? c0 : zeros.data();
-  const int nt = threads_for(static_cast<double>(BH) * 40, 1 << 15);
   const bool avx2 = use_avx2<T>();
+  const int parts = batch_split_threads<T>(steps, B, H);
   // packed once, not once per step (no panels where the per-step product takes the skinny path anyway)
-  const PackedB<T> w_hh_packed = gemm_pack_b<T>(true, H, G, w_hh, H, B);
+  const PackedB<T> w_hh_packed = gemm_pack_b<T>(true, H, G, w_hh, H, ceil_div_rows(B, parts));
+  // samples [b0, b1) through every step; nt threads inside each step (1 when the batch is split)
+  auto run = [&](int64_t b0, int64_t b1, int nt) {
   for (int64_t s = 0; s < steps; ++s) {
     const int64_t t = reverse ? steps - 1 - s : s;
     const int64_t tp = prev_step(s, steps, reverse);
     const T* hp = tp < 0 ? h_init : hs + tp * BH;
     const T* cp = tp < 0 ? c_init : cs + tp * BH;
     T* gt = gates + t * B * G;
-    if (tp >= 0 || h0 != nullptr) gemm_packed<T>(false, B, T(1), hp, H, w_hh_packed, T(1), gt, G);
+    if (tp >= 0 || h0 != nullptr) {
+      gemm_packed<T>(false, b1 - b0, T(1), hp + b0 * H, H, w_hh_packed, T(1), gt + b0 * G, G);
+    }
     T* ht = hs + t * BH;
     T* ct = cs + t * BH;
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-    for (int64_t bi = 0; bi < B; ++bi) {
+    for (int64_t bi = b0; bi < b1; ++bi) {
       const T* hpb = hp + bi * H;
       const T* cpb = cp + bi * H;
       T* hb = ht + bi * H;
@@ -125,6 +144,12 @@ void lstm_forward(T* hs, T* cs, T* gates, const T* x, const T* w_ih, const T* w_
       }
     }
   }
+  };
+  if (parts > 1) {
+    parallel_for(parts, parts, [&](int64_t q) { run(B * q / parts, B * (q + 1) / parts, 1); });
+  } else {
+    run(0, B, threads_for(static_cast<double>(BH) * 40, 1 << 15));
+  }
 }
 
 template <typename T>
@@ -143,7 +168,8 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
   // dot products with contiguous rows, about twice as fast as streaming W_hh's columns (measured, B = 8,
   // H = 1024).
   const bool recurrent = dh0 != nullptr || steps > 1;
-  PackedB<T> w_hh_packed = gemm_pack_b<T>(false, recurrent ? G : 0, H, w_hh, H, B);
+  const int parts = batch_split_threads<T>(steps, B, H);
+  PackedB<T> w_hh_packed = gemm_pack_b<T>(false, recurrent ? G : 0, H, w_hh, H, ceil_div_rows(B, parts));
   std::vector<T> w_hh_t(recurrent && !w_hh_packed.whole_k ? G * H : 0);
   if (!w_hh_t.empty()) {  // 32 x 32 tiles (both sides stay in L1), rows of tiles split over threads
     constexpr int64_t kTile = 32;
@@ -157,9 +183,10 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
       }
     });
   }
-  const int nt = threads_for(static_cast<double>(BH) * 40, 1 << 15);
   const bool avx2 = use_avx2<T>();
-  if (!w_hh_t.empty()) w_hh_packed = gemm_pack_b<T>(true, G, H, w_hh_t.data(), G, B);
+  if (!w_hh_t.empty()) w_hh_packed = gemm_pack_b<T>(true, G, H, w_hh_t.data(), G, ceil_div_rows(B, parts));
+  // samples [b0, b1) back through every step; nt threads inside each step (1 when the batch is split)
+  auto run = [&](int64_t b0, int64_t b1, int nt) {
   for (int64_t s = steps - 1; s >= 0; --s) {
     const int64_t t = reverse ? steps - 1 - s : s;
     const int64_t tp = prev_step(s, steps, reverse);
@@ -167,7 +194,7 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
     const T* gt = gates + t * B * G;
     T* dgt = dg.data() + t * B * G;
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-    for (int64_t bi = 0; bi < B; ++bi) {
+    for (int64_t bi = b0; bi < b1; ++bi) {
       T* __restrict dhb = dh.data() + bi * H;
       T* __restrict dcb = dc.data() + bi * H;
       if (dhs != nullptr) {
@@ -204,10 +231,16 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
       }
     }
     if (s == 0 && dh0 == nullptr) break;
-    gemm_packed<T>(false, B, T(1), dgt, G, w_hh_packed, T(0), tmp.data(), H);
-    for (int64_t bi = 0; bi < B; ++bi) {
+    gemm_packed<T>(false, b1 - b0, T(1), dgt + b0 * G, G, w_hh_packed, T(0), tmp.data() + b0 * H, H);
+    for (int64_t bi = b0; bi < b1; ++bi) {
       if (active(lengths, bi, t)) std::memcpy(dh.data() + bi * H, tmp.data() + bi * H, sizeof(T) * H);
     }
+  }
+  };
+  if (parts > 1) {
+    parallel_for(parts, parts, [&](int64_t q) { run(B * q / parts, B * (q + 1) / parts, 1); });
+  } else {
+    run(0, B, threads_for(static_cast<double>(BH) * 40, 1 << 15));
   }
   if (dh0 != nullptr) std::memcpy(dh0, dh.data(), sizeof(T) * BH);
   if (dc0 != nullptr) std::memcpy(dc0, dc.data(), sizeof(T) * BH);
