@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "deepgrad/dispatch.h"
@@ -158,7 +159,9 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
                    const T* h0, const T* c0, const int64_t* lengths, int64_t steps, int64_t B, int64_t I,
                    int64_t H, bool reverse) {
   const int64_t G = 4 * H, BH = B * H, M = steps * B;
-  std::vector<T> dg(M * G), dh(BH, T(0)), dc(BH, T(0)), tmp(BH);
+  // every step writes all of its rows of dg (inactive ones as zeros): no need to clear 4 x the hidden states first
+  const std::unique_ptr<T[]> dg(new T[M * G]);
+  std::vector<T> dh(BH, T(0)), dc(BH, T(0)), tmp(BH);
   if (dhn != nullptr) std::memcpy(dh.data(), dhn, sizeof(T) * BH);
   if (dcn != nullptr) std::memcpy(dc.data(), dcn, sizeof(T) * BH);
   const std::vector<T> zeros(c0 == nullptr ? BH : 0, T(0));
@@ -192,7 +195,7 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
     const int64_t tp = prev_step(s, steps, reverse);
     const T* cp = tp < 0 ? c_init : cs + tp * BH;
     const T* gt = gates + t * B * G;
-    T* dgt = dg.data() + t * B * G;
+    T* dgt = dg.get() + t * B * G;
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
     for (int64_t bi = b0; bi < b1; ++bi) {
       T* __restrict dhb = dh.data() + bi * H;
@@ -244,23 +247,28 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
   }
   if (dh0 != nullptr) std::memcpy(dh0, dh.data(), sizeof(T) * BH);
   if (dc0 != nullptr) std::memcpy(dc0, dc.data(), sizeof(T) * BH);
-  if (dx != nullptr) gemm<T>(false, false, M, I, G, T(1), dg.data(), G, w_ih, I, T(0), dx, I);
-  if (dw_ih != nullptr) gemm<T>(true, false, G, I, M, T(1), dg.data(), G, x, I, T(0), dw_ih, I);
+  if (dx != nullptr) gemm<T>(false, false, M, I, G, T(1), dg.get(), G, w_ih, I, T(0), dx, I);
+  if (dw_ih != nullptr) gemm<T>(true, false, G, I, M, T(1), dg.get(), G, x, I, T(0), dw_ih, I);
   if (dw_hh != nullptr) {
     // h_{t-1} for every step but the first is hs shifted by one step; the first step's is h0
     const int64_t first = reverse ? steps - 1 : 0;
-    const T* dg_rest = dg.data() + (reverse ? 0 : B * G);
+    const T* dg_rest = dg.get() + (reverse ? 0 : B * G);
     const T* h_rest = hs + (reverse ? BH : 0);
     gemm<T>(true, false, G, H, (steps - 1) * B, T(1), dg_rest, G, h_rest, H, T(0), dw_hh, H);
-    if (h0 != nullptr) gemm<T>(true, false, G, H, B, T(1), dg.data() + first * B * G, G, h0, H, T(1), dw_hh, H);
+    if (h0 != nullptr) gemm<T>(true, false, G, H, B, T(1), dg.get() + first * B * G, G, h0, H, T(1), dw_hh, H);
   }
   if (db != nullptr) {
-    std::memset(db, 0, sizeof(T) * G);
-    for (int64_t r = 0; r < M; ++r) {
-      const T* row = dg.data() + r * G;
+    // columns split over threads, each summing its slice down all rows
+    constexpr int64_t kCols = 64;
+    parallel_for((G + kCols - 1) / kCols, threads_for(static_cast<double>(M) * G, 1 << 18), [&](int64_t chunk) {
+      const int64_t j0 = chunk * kCols, j1 = std::min(G, j0 + kCols);
+      std::memset(db + j0, 0, sizeof(T) * (j1 - j0));
+      for (int64_t r = 0; r < M; ++r) {
+        const T* row = dg.get() + r * G;
 #pragma omp simd
-      for (int64_t j = 0; j < G; ++j) db[j] += row[j];
-    }
+        for (int64_t j = j0; j < j1; ++j) db[j] += row[j];
+      }
+    });
   }
 }
 
