@@ -499,6 +499,9 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
   T* apack_all = bpack + KC * NC;
 
   const int64_t rs_a = trans_a ? 1 : lda, cs_a = trans_a ? lda : 1;
+  // Threads read one another's B panels only when M is split too: otherwise each thread packs exactly the
+  // panels it multiplies, and needs no barrier around the packing (two per K block, a tenth of a long-K product).
+  const bool shared_b = nthreads > 1 && prepacked == nullptr && nt_m > 1;
   auto body = [&](int tid) {
     const int tm = tid / nt_n, tn = tid % nt_n;
     const int64_t m0 = std::min(M, (m_panels * tm / nt_m) * MR);
@@ -522,7 +525,7 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
                  n_panels * (tid + 1) / nthreads);
         }
 #ifdef _OPENMP
-        if (nthreads > 1 && prepacked == nullptr) {
+        if (shared_b) {
 #pragma omp barrier
         }
 #endif
@@ -557,7 +560,7 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
           }
         }
 #ifdef _OPENMP
-        if (nthreads > 1 && prepacked == nullptr) {
+        if (shared_b) {
 #pragma omp barrier  // B is repacked next step
         }
 #endif
