@@ -254,11 +254,17 @@ void pack_a(T* out, const T* A, int64_t lda, bool trans_a, int64_t i0, int64_t p
 template <typename T, int NR>
 void pack_b_rows(T* __restrict dst, const T* __restrict src, int64_t ldb, int64_t kc,
                  int64_t panels) {
-  for (int64_t p = 0; p < kc; ++p) {
-    const T* s = src + p * ldb;
-    T* d = dst + p * NR;
-    for (int64_t q = 0; q < panels; ++q)
-      for (int j = 0; j < NR; ++j) d[q * kc * NR + j] = s[q * NR + j];
+  // 16 rows at a time across all panels: the 16 source rows stay in cache while each panel receives 16
+  // consecutive rows (one run of 1 KiB), instead of one 64-byte write to every panel per row
+  constexpr int64_t kRows = 16;
+  for (int64_t p0 = 0; p0 < kc; p0 += kRows) {
+    const int64_t p1 = std::min(kc, p0 + kRows);
+    for (int64_t q = 0; q < panels; ++q) {
+      const T* s = src + q * NR;
+      T* d = dst + q * kc * NR;
+      for (int64_t p = p0; p < p1; ++p)
+        for (int j = 0; j < NR; ++j) d[p * NR + j] = s[p * ldb + j];
+    }
   }
 }
 template <typename T>
