@@ -406,3 +406,20 @@ def test_env_forces_a_lower_level(level):
     )
     env = dict(os.environ, DEEPGRAD_SIMD=level)
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
+
+
+def test_column_split_threads_without_barriers_keep_their_panels_apart():
+    """Threads that split only N pack their own B panels and run through the K blocks unsynchronised; with
+    K = 700 in blocks of 234, 233, 233 one thread can be a block ahead with a different panel size. Its panels
+    must not overlap the other's (they once did: ~94% of these products came out wrong)."""
+    original = _C.get_num_threads()
+    _C.set_num_threads(2)
+    try:
+        rng = np.random.default_rng(5)
+        a, b = make_operands(rng, 24, 160, 700, False, True, np.float32)
+        c = np.empty((1, 24, 160), np.float32)
+        for _ in range(50):
+            got = run(_C.gemm, a, b, c, False, True)
+            check(got, a, b, c, False, True, 1.0, 0.0)
+    finally:
+        _C.set_num_threads(original)

@@ -520,14 +520,18 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
       for (int64_t pc = 0; pc < K; pc += KC) {
         const int64_t kc = std::min(KC, K - pc);
         const T beta_eff = (pc == 0) ? beta : T(1);
-        // this block's B panels: packed before the call (gemm_packed; a single N block), or packed here
-        const T* bblock = prepacked != nullptr ? prepacked + (pc / KC) * KC * NC : bpack;
+        // This block's B panels: packed before the call (gemm_packed; a single N block), or packed here. Panel q
+        // sits at q * kc * NR from the base. Threads that pack only their own panels run through the K blocks
+        // unsynchronised, one possibly a block (a different kc) ahead: each then keeps its panels inside its
+        // own stretch [q0 * KC * NR, q1 * KC * NR) of the buffer.
+        T* own = shared_b ? bpack : bpack + q0 * (KC - kc) * NR;
+        const T* bblock = prepacked != nullptr ? prepacked + (pc / KC) * KC * NC : own;
         if (prepacked != nullptr) {
           // nothing to pack, nothing to wait for
         } else if (direct_b) {
-          if (nc % NR != 0) pack_b(kr, bpack, B, ldb, false, pc, jc, kc, nc, n_panels - 1, n_panels);
+          if (nc % NR != 0) pack_b(kr, own, B, ldb, false, pc, jc, kc, nc, n_panels - 1, n_panels);
         } else {
-          pack_b(kr, bpack, B, ldb, trans_b, pc, jc, kc, nc, n_panels * tid / nthreads,
+          pack_b(kr, own, B, ldb, trans_b, pc, jc, kc, nc, n_panels * tid / nthreads,
                  n_panels * (tid + 1) / nthreads);
         }
 #ifdef _OPENMP
