@@ -4,7 +4,23 @@ import pytest
 
 from deepgrad import _C
 
-SHAPES = [(1, 1, 1), (1, 7, 3), (5, 1, 13), (31, 17, 67), (64, 128, 10), (129, 65, 33), (300, 257, 5)]
+# The epilogue (bias, ReLU) runs per micro-tile after the last K block, or in one pass on the paths without tiles:
+# skinny (M or N <= 8), transposed (N < 16), several K blocks (K > 256), two N blocks (N > 4080), rows split
+# between threads (A packed, N narrow: (700, 100, 130)).
+SHAPES = [(1, 1, 1), (1, 7, 3), (5, 1, 13), (31, 17, 67), (64, 128, 10), (129, 65, 33), (300, 257, 5),
+          (40, 300, 515), (9, 4100, 7), (700, 100, 130)]
+
+
+def _simd_levels():
+    levels, before = [], _C.simd_level()
+    for name in ("avx512", "avx2", "portable"):
+        try:
+            _C._set_simd_level(name)
+            levels.append(name)
+        except ValueError:
+            pass
+    _C._set_simd_level(before)
+    return levels
 
 
 @pytest.mark.parametrize("M,N,K", SHAPES)
@@ -20,10 +36,18 @@ def test_linear_forward_and_backward(M, N, K, dtype, relu, with_bias):
     if relu:
         expected = np.maximum(expected, 0)
     tol = dict(rtol=1e-4, atol=1e-4 * np.sqrt(K)) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
-    for kernel in (_C.linear_forward, _C.linear_forward_naive):
-        y = np.full((M, N), np.nan, dtype=dtype)
-        kernel(y, x, w, b, relu)
-        np.testing.assert_allclose(y, expected, **tol)
+    y = np.full((M, N), np.nan, dtype=dtype)
+    _C.linear_forward_naive(y, x, w, b, relu)
+    np.testing.assert_allclose(y, expected, **tol)
+    before = _C.simd_level()
+    try:
+        for level in _simd_levels():
+            _C._set_simd_level(level)
+            y = np.full((M, N), np.nan, dtype=dtype)
+            _C.linear_forward(y, x, w, b, relu)
+            np.testing.assert_allclose(y, expected, **tol, err_msg=level)
+    finally:
+        _C._set_simd_level(before)
 
     dy = rng.standard_normal((M, N)).astype(dtype)
     for kernel in (_C.linear_backward, _C.linear_backward_naive):

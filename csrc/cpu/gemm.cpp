@@ -459,10 +459,34 @@ int64_t block_n(const GemmKernel<T>& kr, int64_t N) {
   return std::min<int64_t>(round_up(ceil_div(N, ceil_div(N, kr.nc)), kr.nr), round_up(N, kr.nr));
 }
 
+// What gemm_bias_act adds to a finished m x n corner of C: its columns' bias (null: none), then max(., 0).
+template <typename T>
+struct Epilogue {
+  const T* bias;  // indexed by C's column
+  bool relu;
+};
+
+template <typename T>
+void apply_epilogue(const Epilogue<T>& ep, T* c, int64_t ldc, int64_t m, int64_t n, int64_t col0) {
+  const T* bias = ep.bias != nullptr ? ep.bias + col0 : nullptr;
+  for (int64_t i = 0; i < m; ++i) {
+    T* row = c + i * ldc;
+    if (bias != nullptr) {
+#pragma omp simd
+      for (int64_t j = 0; j < n; ++j) row[j] += bias[j];
+    }
+    if (ep.relu) {
+#pragma omp simd
+      for (int64_t j = 0; j < n; ++j) row[j] = row[j] > T(0) ? row[j] : T(0);
+    }
+  }
+}
+
+// ep: applied to each micro-tile of C right after its last K block, while the tile is still in L1.
 template <typename T>
 void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, int64_t N,
                   int64_t K, T alpha, const T* A, int64_t lda, const T* B, int64_t ldb, T beta,
-                  T* C, int64_t ldc, int nthreads, const T* prepacked = nullptr) {
+                  T* C, int64_t ldc, int nthreads, const T* prepacked = nullptr, const Epilogue<T>* ep = nullptr) {
   const int64_t MR = kr.mr, NR = kr.nr;
   const int64_t KC = block_k(kr, K), NC = block_n(kr, N);
   const int64_t m_panels = ceil_div(M, MR);
@@ -520,6 +544,7 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
       for (int64_t pc = 0; pc < K; pc += KC) {
         const int64_t kc = std::min(KC, K - pc);
         const T beta_eff = (pc == 0) ? beta : T(1);
+        const Epilogue<T>* tile_ep = pc + kc == K ? ep : nullptr;
         // This block's B panels: packed before the call (gemm_packed; a single N block), or packed here. Panel q
         // sits at q * kc * NR from the base. Threads that pack only their own panels run through the K blocks
         // unsynchronised, one possibly a block (a different kc) ahead: each then keeps its panels inside its
@@ -553,6 +578,7 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
               for (int64_t ir = 0; ir < mc; ir += MR) {
                 kr.run_ua(kc, a0 + ir * rs_a, rs_a, cs_a, bp, rs_b, cj + ir * ldc, ldc, alpha,
                           beta_eff, std::min(MR, mc - ir), n);
+                if (tile_ep != nullptr) apply_epilogue(*tile_ep, cj + ir * ldc, ldc, std::min(MR, mc - ir), n, jc + jr);
               }
             }
             continue;
@@ -566,6 +592,7 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
             for (int64_t ir = 0; ir < mc; ir += MR) {
               kr.run(kc, apack + ir * kc, bp, cj + ir * ldc, ldc, alpha, beta_eff,
                      std::min(MR, mc - ir), n);
+              if (tile_ep != nullptr) apply_epilogue(*tile_ep, cj + ir * ldc, ldc, std::min(MR, mc - ir), n, jc + jr);
             }
           }
         }
@@ -592,7 +619,7 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
       }
     }
     if (short_team) {
-      gemm_blocked(kr, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, 1);
+      gemm_blocked(kr, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, 1, prepacked, ep);
     }
     return;
   }
@@ -620,20 +647,29 @@ bool takes_skinny(bool trans_a, bool trans_b, int64_t M, int64_t N) {
 }
 
 // One product with up to max_threads threads.
+// ep (optional): the paths without micro-tiles apply it in one pass over C at the end.
 template <typename T>
 void gemm_one(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, int64_t N,
               int64_t K, T alpha, const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C,
-              int64_t ldc, int max_threads) {
+              int64_t ldc, int max_threads, const Epilogue<T>* ep = nullptr) {
   if (M <= 0 || N <= 0) return;
-  if (K <= 0 || alpha == T(0)) {  // BLAS semantics: A and B are not read
-    scale_c(M, N, beta, C, ldc);
-    return;
-  }
   const double macs = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
   const int nt = std::min(max_threads, threads_for(macs, kMinMacsPerThread));
+  auto finish = [&] {
+    if (ep != nullptr) {
+      parallel_for(M, threads_for(static_cast<double>(M) * N, 1 << 16),
+                   [&](int64_t i) { apply_epilogue(*ep, C + i * ldc, ldc, 1, N, 0); });
+    }
+  };
+  if (K <= 0 || alpha == T(0)) {  // BLAS semantics: A and B are not read
+    scale_c(M, N, beta, C, ldc);
+    finish();
+    return;
+  }
   const bool small_m = M < N || (M == N && trans_b);
   if (takes_skinny(trans_a, trans_b, M, N)) {
     gemm_skinny(kr, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, small_m, nt);
+    finish();
     return;
   }
   if (transpose_pays(kr, M, N)) {
@@ -643,10 +679,11 @@ void gemm_one(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, in
     for (int64_t i = 0; i < M; ++i) {
       T* ci = C + i * ldc;
       for (int64_t j = 0; j < N; ++j) merge(ci + j, t[j * M + i], beta);
+      if (ep != nullptr) apply_epilogue(*ep, ci, ldc, 1, N, 0);
     }
     return;
   }
-  gemm_blocked(kr, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nt);
+  gemm_blocked<T>(kr, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nt, nullptr, ep);
 }
 
 }  // namespace
@@ -711,6 +748,15 @@ std::shared_ptr<T> aligned_panels(size_t count) {
   T* panels = static_cast<T*>(std::aligned_alloc(64, bytes));
   if (panels == nullptr) throw std::bad_alloc();
   return std::shared_ptr<T>(panels, [](T* q) { std::free(q); });
+}
+
+template <typename T>
+void gemm_bias_act(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
+                   const T* B, int64_t ldb, const T* bias, bool relu, T* C, int64_t ldc) {
+  const GemmKernel<T> kr = select_kernel<T>();
+  const Epilogue<T> ep{bias, relu};
+  gemm_one(kr, trans_a, trans_b, M, N, K, T(1), A, lda, B, ldb, T(0), C, ldc, get_num_threads(),
+           bias != nullptr || relu ? &ep : nullptr);
 }
 
 template <typename T>
@@ -847,6 +893,8 @@ void gemm_naive_batched(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_
   template void gemm_packed<T>(bool, int64_t, T, const T*, int64_t, const PackedB<T>&, T, T*, int64_t); \
   template void gemm<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t, const T*,  \
                         int64_t, T, T*, int64_t);                                               \
+  template void gemm_bias_act<T>(bool, bool, int64_t, int64_t, int64_t, const T*, int64_t, const T*, int64_t, \
+                                 const T*, bool, T*, int64_t);                                  \
   template void gemm_naive<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t,      \
                               const T*, int64_t, T, T*, int64_t);                               \
   template void gemm_batched<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t,    \

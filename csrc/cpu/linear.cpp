@@ -7,22 +7,7 @@ namespace deepgrad {
 
 template <typename T>
 void linear_forward(T* y, const T* x, const T* w, const T* b, int64_t M, int64_t N, int64_t K, bool relu) {
-  const int nt = threads_for(static_cast<double>(M) * N, 1 << 15);
-  if (b != nullptr) {
-    parallel_for(M, nt, [&](int64_t i) {
-      T* row = y + i * N;
-#pragma omp simd
-      for (int64_t j = 0; j < N; ++j) row[j] = b[j];
-    });
-  }
-  gemm<T>(false, true, M, N, K, T(1), x, K, w, K, b != nullptr ? T(1) : T(0), y, N);
-  if (relu) {
-    parallel_for(M, nt, [&](int64_t i) {
-      T* row = y + i * N;
-#pragma omp simd
-      for (int64_t j = 0; j < N; ++j) row[j] = row[j] > T(0) ? row[j] : T(0);
-    });
-  }
+  gemm_bias_act<T>(false, true, M, N, K, x, K, w, K, b, relu, y, N);
 }
 
 template <typename T>
