@@ -5,7 +5,7 @@
     python benchmarks/compare.py --only gemm --threads 1 --quick
     python benchmarks/compare.py --markdown          # tables for benchmarks/RESULTS.md
 
-Each thread count runs in a fresh child process whose environment sets OMP_NUM_THREADS,
+Each thread count and section runs in a fresh child process whose environment sets OMP_NUM_THREADS,
 OPENBLAS_NUM_THREADS and MKL_NUM_THREADS before NumPy and torch are imported, so every library
 starts with the same count; deepgrad and torch are also set explicitly, and threadpoolctl (if
 installed) limits NumPy's BLAS and reports which kernel it runs. Libraries are timed one after
@@ -521,23 +521,26 @@ def main():
         if args.unset_openblas_coretype:
             env.pop("OPENBLAS_CORETYPE", None)
             env.pop("OPENBLAS_L2_SIZE", None)
-        cmd = [sys.executable, os.path.abspath(__file__), "--_child", str(threads)]
-        cmd += [a for s in sections for a in ("--only", s)]
-        if args.quick:
-            cmd.append("--quick")
-        out = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        if out.returncode != 0:
-            sys.stderr.write(out.stderr)
-            sys.exit(f"benchmark child for {threads} thread(s) failed")
-        data = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"\n## {threads} thread(s)")
-        for k, v in data["info"].items():
-            if k != "threads":
-                print(f"#   {k}: {v}")
-        for section, rows in data["results"].items():
+        # one fresh process per section too: what a section leaves behind (a grown heap, another library's
+        # worker threads) must not weigh on the next one
+        for n, section in enumerate(sections):
+            cmd = [sys.executable, os.path.abspath(__file__), "--_child", str(threads), "--only", section]
+            if args.quick:
+                cmd.append("--quick")
+            out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            if out.returncode != 0:
+                sys.stderr.write(out.stderr)
+                sys.exit(f"benchmark child for {section} at {threads} thread(s) failed")
+            data = json.loads(out.stdout.strip().splitlines()[-1])
+            if n == 0:
+                for k, v in data["info"].items():
+                    if k != "threads":
+                        print(f"#   {k}: {v}")
+            rows = data["results"][section]
             unit = "ms per call, lower" if section in TIME_SECTIONS else "GFLOP/s, higher"
             print(f"\n### {section} (float32, {unit} is better; ratios > 1: deepgrad faster)\n")
-            print(fmt_table(section, rows, args.markdown))
+            print(fmt_table(section, rows, args.markdown), flush=True)
 
 
 if __name__ == "__main__":
