@@ -90,12 +90,8 @@ void lstm_forward(T* hs, T* cs, T* gates, const T* x, const T* w_ih, const T* w_
                   const T* c0, const int64_t* lengths, int64_t steps, int64_t B, int64_t I, int64_t H, bool reverse) {
   const int64_t G = 4 * H, BH = B * H, M = steps * B;
   if (M == 0 || H == 0) return;
-  if (b != nullptr) {
-    const int nt = threads_for(static_cast<double>(M) * G, 1 << 15);
-#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-    for (int64_t r = 0; r < M; ++r) std::memcpy(gates + r * G, b, sizeof(T) * G);
-  }
-  gemm<T>(false, true, M, G, I, T(1), x, I, w_ih, I, b != nullptr ? T(1) : T(0), gates, G);
+  // the input projection of every step at once, the bias added to each tile of it as it is finished
+  gemm_bias_act<T>(false, true, M, G, I, x, I, w_ih, I, b, false, gates, G);
   const std::vector<T> zeros(h0 == nullptr || c0 == nullptr ? BH : 0, T(0));
   const T* h_init = h0 != nullptr ? h0 : zeros.data();
   const T* c_init = c0 != nullptr ? c0 : zeros.data();
