@@ -5,7 +5,8 @@
     python benchmarks/compare.py --only gemm --threads 1 --quick
     python benchmarks/compare.py --markdown          # tables for benchmarks/RESULTS.md
 
-Each thread count and section runs in a fresh child process whose environment sets OMP_NUM_THREADS,
+OpenMP threads are bound to cores (OMP_PROC_BIND=close, OMP_PLACES=cores; --no-bind leaves them free), for every
+library alike. Each thread count and section runs in a fresh child process whose environment sets OMP_NUM_THREADS,
 OPENBLAS_NUM_THREADS and MKL_NUM_THREADS before NumPy and torch are imported, so every library
 starts with the same count; deepgrad and torch are also set explicitly, and threadpoolctl (if
 installed) limits NumPy's BLAS and reports which kernel it runs. Libraries are timed one after
@@ -501,6 +502,9 @@ def main():
     p.add_argument("--unset-openblas-coretype", action="store_true",
                    help="drop OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE from the children's environment "
                         "(they pin an older, slower OpenBLAS kernel on some machines)")
+    p.add_argument("--no-bind", action="store_true",
+                   help="leave OpenMP threads unbound (default: OMP_PROC_BIND=close, OMP_PLACES=cores for every "
+                        "library, unless already set)")
     p.add_argument("--_child", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
     sections = args.only or sorted(SECTIONS)
@@ -514,8 +518,15 @@ def main():
     if coretype:
         state = "unset for the run" if args.unset_openblas_coretype else "kept (see --unset-openblas-coretype)"
         print(f"# note: {coretype} set in the environment: {state}")
+    bind = {} if args.no_bind else {"OMP_PROC_BIND": "close", "OMP_PLACES": "cores"}
+    bind = {k: os.environ.get(k, v) for k, v in bind.items()}
+    # Both OpenMP runtimes in the process (deepgrad's libgomp and the one torch bundles) read these. Unbound, the
+    # guest's scheduler now and then stacks two busy threads on one core, which moved single cases by up to 30%
+    # (conv pad 1: 63-85 GFLOP/s for deepgrad between processes, 85-93 bound).
+    print(f"# OpenMP threads: {', '.join(f'{k}={v}' for k, v in bind.items()) if bind else 'unbound'}")
     for threads in args.threads:
         env = dict(os.environ)
+        env.update(bind)
         for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             env[k] = str(threads)
         if args.unset_openblas_coretype:
