@@ -66,17 +66,20 @@ void im2col(T* cols, const T* x, int64_t Cg, const Conv2dShape& s) {
           T* out = row + p * s.Q;
           const int64_t h = p * s.stride_h - s.pad_h + r * s.dil_h;
           if (h < 0 || h >= s.H) {
-            std::fill(out, out + s.Q, T(0));
+            for (int64_t q = 0; q < s.Q; ++q) out[q] = T(0);
             continue;
           }
           const T* in = xc + h * s.W + off_w;
-          std::fill(out, out + q_lo, T(0));
+          // Rows are short (tens of elements): plain loops, which this file is compiled not to turn into
+          // memset/memcpy calls (-fno-tree-loop-distribute-patterns; a call per row was a tenth of a small conv)
+          for (int64_t q = 0; q < q_lo; ++q) out[q] = T(0);
           if (s.stride_w == 1) {
-            std::memcpy(out + q_lo, in + q_lo, sizeof(T) * (q_hi - q_lo));
+#pragma omp simd
+            for (int64_t q = q_lo; q < q_hi; ++q) out[q] = in[q];
           } else {
             for (int64_t q = q_lo; q < q_hi; ++q) out[q] = in[q * s.stride_w];
           }
-          std::fill(out + q_hi, out + s.Q, T(0));
+          for (int64_t q = q_hi; q < s.Q; ++q) out[q] = T(0);
         }
       }
     }
