@@ -179,6 +179,8 @@ CUTOFF_SHAPES = [
     (6554, 10, 3),    # just over it
     (61, 15, 37),     # K not a multiple of the 8x8 transpose used to pack B^T
     (40, 4100, 9),    # two N blocks (nc = 4080 in float32), each thread's panels packed row by row, ragged last
+    (37, 100, 1100),  # K >= 512 per thread, narrow small C: K split between threads (ragged halves), summed
+    (130, 60, 1501),  # the same with several K blocks per thread
 ]
 
 

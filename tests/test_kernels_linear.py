@@ -6,9 +6,10 @@ from deepgrad import _C
 
 # The epilogue (bias, ReLU) runs per micro-tile after the last K block, or in one pass on the paths without tiles:
 # skinny (M or N <= 8), transposed (N < 16), several K blocks (K > 256), two N blocks (N > 4080), rows split
-# between threads (A packed, N narrow: (700, 100, 130)).
+# between threads (A packed, N narrow: (700, 100, 130)), K split between threads ((40, 100, 1100): bias and
+# ReLU after the threads' parts are summed).
 SHAPES = [(1, 1, 1), (1, 7, 3), (5, 1, 13), (31, 17, 67), (64, 128, 10), (129, 65, 33), (300, 257, 5),
-          (40, 300, 515), (9, 4100, 7), (700, 100, 130)]
+          (40, 300, 515), (9, 4100, 7), (700, 100, 130), (40, 100, 1100)]
 
 
 def _simd_levels():

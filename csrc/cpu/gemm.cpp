@@ -646,6 +646,37 @@ bool takes_skinny(bool trans_a, bool trans_b, int64_t M, int64_t N) {
   return tiny <= kSkinnyAxpy || (dot_form && tiny <= kSkinnyDot);
 }
 
+// A long K against a small, narrow C (weight gradients: dW = dY^T X over a batch of thousands of rows) is split
+// along K: each thread multiplies its own stretch of K into its own copy of C, with no barrier and nothing
+// packed twice, and the copies are summed at the end (C is small next to the work: at most 256K elements).
+bool splits_k(int64_t M, int64_t N, int64_t K, int nt) {
+  return nt > 1 && K >= 512 * static_cast<int64_t>(nt) && std::min(M, N) <= 128 && M * N <= (int64_t(1) << 18);
+}
+
+template <typename T>
+void gemm_split_k(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha,
+                  const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc, int nt) {
+  T* parts = scratch<T>(static_cast<int64_t>(nt - 1) * M * N, 1);  // threads 1.. write here; thread 0 into C
+  parallel_for(nt, nt, [&](int64_t t) {
+    const int64_t k0 = K * t / nt, k1 = K * (t + 1) / nt;
+    const T* a = trans_a ? A + k0 * lda : A + k0;
+    const T* b = trans_b ? B + k0 : B + k0 * ldb;
+    if (t == 0) {
+      gemm_blocked(kr, trans_a, trans_b, M, N, k1 - k0, alpha, a, lda, b, ldb, beta, C, ldc, 1);
+    } else {
+      gemm_blocked(kr, trans_a, trans_b, M, N, k1 - k0, alpha, a, lda, b, ldb, T(0), parts + (t - 1) * M * N, N, 1);
+    }
+  });
+  parallel_for(M, threads_for(static_cast<double>(M) * N * nt, 1 << 16), [&](int64_t i) {
+    T* ci = C + i * ldc;
+    for (int t = 1; t < nt; ++t) {
+      const T* pi = parts + (static_cast<int64_t>(t - 1) * M + i) * N;
+#pragma omp simd
+      for (int64_t j = 0; j < N; ++j) ci[j] += pi[j];
+    }
+  });
+}
+
 // One product with up to max_threads threads.
 // ep (optional): the paths without micro-tiles apply it in one pass over C at the end.
 template <typename T>
@@ -681,6 +712,11 @@ void gemm_one(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, in
       for (int64_t j = 0; j < N; ++j) merge(ci + j, t[j * M + i], beta);
       if (ep != nullptr) apply_epilogue(*ep, ci, ldc, 1, N, 0);
     }
+    return;
+  }
+  if (splits_k(M, N, K, nt)) {
+    gemm_split_k(kr, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nt);
+    finish();
     return;
   }
   gemm_blocked<T>(kr, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nt, nullptr, ep);
