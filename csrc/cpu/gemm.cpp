@@ -602,6 +602,13 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
         }
 #endif
       }
+#ifdef _OPENMP
+      // Unsynchronised threads keep their panels apart within an N block, but the next block may have fewer
+      // panels and so other stretches: nobody starts packing it before everyone is done with this one.
+      if (!shared_b && nthreads > 1 && prepacked == nullptr && jc + NC < N) {
+#pragma omp barrier
+      }
+#endif
     }
   };
 
