@@ -83,6 +83,17 @@ int batch_split_threads(int64_t steps, int64_t B, int64_t H) {
   return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(nt, B / 4)));
 }
 
+// run(b0, b1, nt) for the whole batch: `parts` threads each with its share of the samples through every step, or
+// one call that uses threads inside each step.
+template <typename F>
+void over_batch(int parts, int64_t B, int64_t H, F&& run) {
+  if (parts > 1) {
+    parallel_for(parts, parts, [&](int64_t q) { run(B * q / parts, B * (q + 1) / parts, 1); });
+  } else {
+    run(0, B, threads_for(static_cast<double>(B * H) * 40, 1 << 15));
+  }
+}
+
 }  // namespace
 
 template <typename T>
@@ -101,52 +112,48 @@ void lstm_forward(T* hs, T* cs, T* gates, const T* x, const T* w_ih, const T* w_
   const PackedB<T> w_hh_packed = gemm_pack_b<T>(true, H, G, w_hh, H, ceil_div_rows(B, parts));
   // samples [b0, b1) through every step; nt threads inside each step (1 when the batch is split)
   auto run = [&](int64_t b0, int64_t b1, int nt) {
-  for (int64_t s = 0; s < steps; ++s) {
-    const int64_t t = reverse ? steps - 1 - s : s;
-    const int64_t tp = prev_step(s, steps, reverse);
-    const T* hp = tp < 0 ? h_init : hs + tp * BH;
-    const T* cp = tp < 0 ? c_init : cs + tp * BH;
-    T* gt = gates + t * B * G;
-    if (tp >= 0 || h0 != nullptr) {
-      gemm_packed<T>(false, b1 - b0, T(1), hp + b0 * H, H, w_hh_packed, T(1), gt + b0 * G, G);
-    }
-    T* ht = hs + t * BH;
-    T* ct = cs + t * BH;
+    for (int64_t s = 0; s < steps; ++s) {
+      const int64_t t = reverse ? steps - 1 - s : s;
+      const int64_t tp = prev_step(s, steps, reverse);
+      const T* hp = tp < 0 ? h_init : hs + tp * BH;
+      const T* cp = tp < 0 ? c_init : cs + tp * BH;
+      T* gt = gates + t * B * G;
+      if (tp >= 0 || h0 != nullptr) {
+        gemm_packed<T>(false, b1 - b0, T(1), hp + b0 * H, H, w_hh_packed, T(1), gt + b0 * G, G);
+      }
+      T* ht = hs + t * BH;
+      T* ct = cs + t * BH;
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-    for (int64_t bi = b0; bi < b1; ++bi) {
-      const T* hpb = hp + bi * H;
-      const T* cpb = cp + bi * H;
-      T* hb = ht + bi * H;
-      T* cb = ct + bi * H;
-      if (!active(lengths, bi, t)) {
-        std::memcpy(hb, hpb, sizeof(T) * H);
-        std::memcpy(cb, cpb, sizeof(T) * H);
-        continue;
-      }
-      T* __restrict gi = gt + bi * G;
-      T* __restrict gf = gi + H;
-      T* __restrict gg = gi + 2 * H;
-      T* __restrict go = gi + 3 * H;
-      const int64_t j0 = avx2 ? gates_forward_avx2(gi, cb, hb, cpb, H) : 0;
+      for (int64_t bi = b0; bi < b1; ++bi) {
+        const T* hpb = hp + bi * H;
+        const T* cpb = cp + bi * H;
+        T* hb = ht + bi * H;
+        T* cb = ct + bi * H;
+        if (!active(lengths, bi, t)) {
+          std::memcpy(hb, hpb, sizeof(T) * H);
+          std::memcpy(cb, cpb, sizeof(T) * H);
+          continue;
+        }
+        T* __restrict gi = gt + bi * G;
+        T* __restrict gf = gi + H;
+        T* __restrict gg = gi + 2 * H;
+        T* __restrict go = gi + 3 * H;
+        const int64_t j0 = avx2 ? gates_forward_avx2(gi, cb, hb, cpb, H) : 0;
 #pragma omp simd
-      for (int64_t j = j0; j < H; ++j) {
-        const T i = sigmoid(gi[j]), f = sigmoid(gf[j]), g = tanh_(gg[j]), o = sigmoid(go[j]);
-        const T c = f * cpb[j] + i * g;
-        gi[j] = i;
-        gf[j] = f;
-        gg[j] = g;
-        go[j] = o;
-        cb[j] = c;
-        hb[j] = o * tanh_(c);
+        for (int64_t j = j0; j < H; ++j) {
+          const T i = sigmoid(gi[j]), f = sigmoid(gf[j]), g = tanh_(gg[j]), o = sigmoid(go[j]);
+          const T c = f * cpb[j] + i * g;
+          gi[j] = i;
+          gf[j] = f;
+          gg[j] = g;
+          go[j] = o;
+          cb[j] = c;
+          hb[j] = o * tanh_(c);
+        }
       }
     }
-  }
   };
-  if (parts > 1) {
-    parallel_for(parts, parts, [&](int64_t q) { run(B * q / parts, B * (q + 1) / parts, 1); });
-  } else {
-    run(0, B, threads_for(static_cast<double>(BH) * 40, 1 << 15));
-  }
+  over_batch(parts, B, H, run);
 }
 
 template <typename T>
@@ -186,61 +193,57 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
   if (!w_hh_t.empty()) w_hh_packed = gemm_pack_b<T>(true, G, H, w_hh_t.data(), G, ceil_div_rows(B, parts));
   // samples [b0, b1) back through every step; nt threads inside each step (1 when the batch is split)
   auto run = [&](int64_t b0, int64_t b1, int nt) {
-  for (int64_t s = steps - 1; s >= 0; --s) {
-    const int64_t t = reverse ? steps - 1 - s : s;
-    const int64_t tp = prev_step(s, steps, reverse);
-    const T* cp = tp < 0 ? c_init : cs + tp * BH;
-    const T* gt = gates + t * B * G;
-    T* dgt = dg.get() + t * B * G;
+    for (int64_t s = steps - 1; s >= 0; --s) {
+      const int64_t t = reverse ? steps - 1 - s : s;
+      const int64_t tp = prev_step(s, steps, reverse);
+      const T* cp = tp < 0 ? c_init : cs + tp * BH;
+      const T* gt = gates + t * B * G;
+      T* dgt = dg.get() + t * B * G;
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-    for (int64_t bi = b0; bi < b1; ++bi) {
-      T* __restrict dhb = dh.data() + bi * H;
-      T* __restrict dcb = dc.data() + bi * H;
-      if (dhs != nullptr) {
-        const T* __restrict dyb = dhs + t * BH + bi * H;
+      for (int64_t bi = b0; bi < b1; ++bi) {
+        T* __restrict dhb = dh.data() + bi * H;
+        T* __restrict dcb = dc.data() + bi * H;
+        if (dhs != nullptr) {
+          const T* __restrict dyb = dhs + t * BH + bi * H;
 #pragma omp simd
-        for (int64_t j = 0; j < H; ++j) dhb[j] += dyb[j];
-      }
-      if (!active(lengths, bi, t)) {
-        std::memset(dgt + bi * G, 0, sizeof(T) * G);
-        continue;
-      }
-      const T* __restrict gi = gt + bi * G;
-      const T* __restrict gf = gi + H;
-      const T* __restrict gg = gi + 2 * H;
-      const T* __restrict go = gi + 3 * H;
-      const T* __restrict cb = cs + t * BH + bi * H;
-      const T* __restrict cpb = cp + bi * H;
-      T* __restrict di = dgt + bi * G;
-      T* __restrict df = di + H;
-      T* __restrict dgg = di + 2 * H;
-      T* __restrict dout = di + 3 * H;
-      const int64_t j0 = avx2 ? gates_backward_avx2(di, dcb, dhb, gi, cb, cpb, H) : 0;
+          for (int64_t j = 0; j < H; ++j) dhb[j] += dyb[j];
+        }
+        if (!active(lengths, bi, t)) {
+          std::memset(dgt + bi * G, 0, sizeof(T) * G);
+          continue;
+        }
+        const T* __restrict gi = gt + bi * G;
+        const T* __restrict gf = gi + H;
+        const T* __restrict gg = gi + 2 * H;
+        const T* __restrict go = gi + 3 * H;
+        const T* __restrict cb = cs + t * BH + bi * H;
+        const T* __restrict cpb = cp + bi * H;
+        T* __restrict di = dgt + bi * G;
+        T* __restrict df = di + H;
+        T* __restrict dgg = di + 2 * H;
+        T* __restrict dout = di + 3 * H;
+        const int64_t j0 = avx2 ? gates_backward_avx2(di, dcb, dhb, gi, cb, cpb, H) : 0;
 #pragma omp simd
-      for (int64_t j = j0; j < H; ++j) {
-        const T dht = dhb[j];
-        const T i = gi[j], f = gf[j], g = gg[j], o = go[j];
-        const T tc = tanh_(cb[j]);
-        const T dct = dcb[j] + dht * o * (T(1) - tc * tc);
-        dout[j] = dht * tc * o * (T(1) - o);
-        di[j] = dct * g * i * (T(1) - i);
-        df[j] = dct * cpb[j] * f * (T(1) - f);
-        dgg[j] = dct * i * (T(1) - g * g);
-        dcb[j] = dct * f;
+        for (int64_t j = j0; j < H; ++j) {
+          const T dht = dhb[j];
+          const T i = gi[j], f = gf[j], g = gg[j], o = go[j];
+          const T tc = tanh_(cb[j]);
+          const T dct = dcb[j] + dht * o * (T(1) - tc * tc);
+          dout[j] = dht * tc * o * (T(1) - o);
+          di[j] = dct * g * i * (T(1) - i);
+          df[j] = dct * cpb[j] * f * (T(1) - f);
+          dgg[j] = dct * i * (T(1) - g * g);
+          dcb[j] = dct * f;
+        }
+      }
+      if (s == 0 && dh0 == nullptr) break;
+      gemm_packed<T>(false, b1 - b0, T(1), dgt + b0 * G, G, w_hh_packed, T(0), tmp.data() + b0 * H, H);
+      for (int64_t bi = b0; bi < b1; ++bi) {
+        if (active(lengths, bi, t)) std::memcpy(dh.data() + bi * H, tmp.data() + bi * H, sizeof(T) * H);
       }
     }
-    if (s == 0 && dh0 == nullptr) break;
-    gemm_packed<T>(false, b1 - b0, T(1), dgt + b0 * G, G, w_hh_packed, T(0), tmp.data() + b0 * H, H);
-    for (int64_t bi = b0; bi < b1; ++bi) {
-      if (active(lengths, bi, t)) std::memcpy(dh.data() + bi * H, tmp.data() + bi * H, sizeof(T) * H);
-    }
-  }
   };
-  if (parts > 1) {
-    parallel_for(parts, parts, [&](int64_t q) { run(B * q / parts, B * (q + 1) / parts, 1); });
-  } else {
-    run(0, B, threads_for(static_cast<double>(BH) * 40, 1 << 15));
-  }
+  over_batch(parts, B, H, run);
   if (dh0 != nullptr) std::memcpy(dh0, dh.data(), sizeof(T) * BH);
   if (dc0 != nullptr) std::memcpy(dc0, dc.data(), sizeof(T) * BH);
   if (dx != nullptr) gemm<T>(false, false, M, I, G, T(1), dg.get(), G, w_ih, I, T(0), dx, I);
