@@ -16,44 +16,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deepgrad import _C
+from kernel_settings import SIMD_LEVELS, at_simd_level, num_threads
 
 DTYPES = [np.float32, np.float64]
 TRANS = [(False, False), (False, True), (True, False), (True, True)]
 
 
-def _simd_levels():
-    """Every level this CPU and build can run, best first."""
-    levels = []
-    original = _C.simd_level()
-    try:
-        for name in ("avx512", "avx2"):
-            try:
-                _C._set_simd_level(name)
-                levels.append(name)
-            except ValueError:
-                pass
-    finally:
-        _C._set_simd_level(original)
-    return levels + ["portable"]
-
-
-SIMD_LEVELS = _simd_levels()
-
-
 @pytest.fixture(params=SIMD_LEVELS)
 def simd(request):
-    original = _C.simd_level()
-    _C._set_simd_level(request.param)
-    yield request.param
-    _C._set_simd_level(original)
+    with at_simd_level(request.param):
+        yield request.param
 
 
 @pytest.fixture(params=[1, 2], ids=["threads1", "threads2"])
 def threads(request):
-    original = _C.get_num_threads()
-    _C.set_num_threads(request.param)
-    yield request.param
-    _C.set_num_threads(original)
+    with num_threads(request.param):
+        yield request.param
 
 
 def make_operands(rng, M, N, K, trans_a, trans_b, dtype, batch_a=1, batch_b=1):
@@ -410,38 +388,25 @@ def test_env_forces_a_lower_level(level):
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
 
 
+def _repeat_at_two_threads(M, N, K, trans_b, reps, seed):
+    """The same float32 product `reps` times with two threads: races between them show as sporadic errors."""
+    rng = np.random.default_rng(seed)
+    a, b = make_operands(rng, M, N, K, False, trans_b, np.float32)
+    c = np.empty((1, M, N), np.float32)
+    with num_threads(2):
+        for _ in range(reps):
+            check(run(_C.gemm, a, b, c, False, trans_b), a, b, c, False, trans_b, 1.0, 0.0)
+
+
 def test_column_split_threads_without_barriers_keep_their_panels_apart():
     """Threads that split only N pack their own B panels and run through the K blocks unsynchronised; with
     K = 700 in blocks of 234, 233, 233 one thread can be a block ahead with a different panel size. Its panels
     must not overlap the other's (they once did: ~94% of these products came out wrong)."""
-    original = _C.get_num_threads()
-    _C.set_num_threads(2)
-    try:
-        rng = np.random.default_rng(5)
-        a, b = make_operands(rng, 24, 160, 700, False, True, np.float32)
-        c = np.empty((1, 24, 160), np.float32)
-        for _ in range(50):
-            got = run(_C.gemm, a, b, c, False, True)
-            check(got, a, b, c, False, True, 1.0, 0.0)
-    finally:
-        _C.set_num_threads(original)
+    _repeat_at_two_threads(24, 160, 700, True, 50, seed=5)
 
 
 def test_column_split_threads_wait_between_n_blocks():
     """N = 8100 in float32 is two N blocks of 254 and 253 panels: the threads' stretches of the packing buffer
     differ between them, so a thread must not pack the second block while the other still reads the first (it
     once did: about a third of these products had columns 2016-2031 wrong)."""
-    original = _C.get_num_threads()
-    _C.set_num_threads(2)
-    try:
-        rng = np.random.default_rng(6)
-        a, b = make_operands(rng, 24, 8100, 96, False, False, np.float32)
-        c = np.empty((1, 24, 8100), np.float32)
-        ref = a[0].astype(np.float64) @ b[0].astype(np.float64)
-        tol = 98 * np.finfo(np.float32).eps * (np.abs(a[0]).astype(np.float64) @ np.abs(b[0]).astype(np.float64))
-        for _ in range(40):
-            _C.gemm(a, b, c, False, False)
-            bad = np.abs(c[0] - ref) > tol
-            assert not bad.any(), f"wrong columns {np.unique(np.nonzero(bad)[1])[:8]}"
-    finally:
-        _C.set_num_threads(original)
+    _repeat_at_two_threads(24, 8100, 96, False, 40, seed=6)

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from deepgrad import _C
+from kernel_settings import SIMD_LEVELS, at_simd_level
 
 # The epilogue (bias, ReLU) runs per micro-tile after the last K block, or in one pass on the paths without tiles:
 # skinny (M or N <= 8), transposed (N < 16), several K blocks (K > 256), two N blocks (N > 4080), rows split
@@ -10,18 +11,6 @@ from deepgrad import _C
 # ReLU after the threads' parts are summed).
 SHAPES = [(1, 1, 1), (1, 7, 3), (5, 1, 13), (31, 17, 67), (64, 128, 10), (129, 65, 33), (300, 257, 5),
           (40, 300, 515), (9, 4100, 7), (700, 100, 130), (40, 100, 1100)]
-
-
-def _simd_levels():
-    levels, before = [], _C.simd_level()
-    for name in ("avx512", "avx2", "portable"):
-        try:
-            _C._set_simd_level(name)
-            levels.append(name)
-        except ValueError:
-            pass
-    _C._set_simd_level(before)
-    return levels
 
 
 @pytest.mark.parametrize("M,N,K", SHAPES)
@@ -40,15 +29,11 @@ def test_linear_forward_and_backward(M, N, K, dtype, relu, with_bias):
     y = np.full((M, N), np.nan, dtype=dtype)
     _C.linear_forward_naive(y, x, w, b, relu)
     np.testing.assert_allclose(y, expected, **tol)
-    before = _C.simd_level()
-    try:
-        for level in _simd_levels():
-            _C._set_simd_level(level)
+    for level in SIMD_LEVELS:
+        with at_simd_level(level):
             y = np.full((M, N), np.nan, dtype=dtype)
             _C.linear_forward(y, x, w, b, relu)
             np.testing.assert_allclose(y, expected, **tol, err_msg=level)
-    finally:
-        _C._set_simd_level(before)
 
     dy = rng.standard_normal((M, N)).astype(dtype)
     for kernel in (_C.linear_backward, _C.linear_backward_naive):

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from deepgrad import _C
+from kernel_settings import at_simd_level
 
 
 @pytest.mark.parametrize("n", [1, 7, 16383, 16385, 100003])
@@ -56,19 +57,12 @@ def test_gelu_matches_reference(n, tanh, threads):
 @pytest.mark.parametrize("level", ["portable", "avx2"])
 def test_gelu_float32_left_tail_is_accurate(level):
     """x Phi(x) for x << 0 is tiny: it must not be formed as x (1 + erf) with erf ~ -1 (cancellation)."""
-    before = _C.simd_level()
-    try:
-        _C._set_simd_level(level)
-    except ValueError:
-        pytest.skip("no AVX2 here")
-    try:
+    with at_simd_level(level):
         x = np.linspace(-9, -3, 64).astype(np.float32)
         for tanh in (False, True):
             y_ref, slope_ref = _gelu_ref(x.astype(np.float64), tanh)
             np.testing.assert_allclose(_C.gelu(x, tanh), y_ref, rtol=2e-5, atol=0)
             np.testing.assert_allclose(_C.gelu_backward(np.ones_like(x), x, tanh), slope_ref, rtol=2e-5, atol=0)
-    finally:
-        _C._set_simd_level(before)
 
 
 def test_gelu_shapes_and_errors():
@@ -135,14 +129,7 @@ def test_dropout_errors_and_reproducibility_through_manual_seed():
 
 @pytest.mark.parametrize("level", ["portable", "avx2"])
 def test_erf_float32_is_relatively_accurate_near_zero(level):
-    before = _C.simd_level()
-    try:
-        _C._set_simd_level(level)
-    except ValueError:
-        pytest.skip("no AVX2 here")
-    try:
+    with at_simd_level(level):
         x = np.concatenate([np.geomspace(1e-30, 0.7, 61), -np.geomspace(1e-30, 0.7, 19)]).astype(np.float32)
         ref = np.array([math.erf(v) for v in x.astype(np.float64)])
         np.testing.assert_allclose(_C.erf(x), ref, rtol=3e-7, atol=0)
-    finally:
-        _C._set_simd_level(before)
