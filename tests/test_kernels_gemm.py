@@ -142,13 +142,15 @@ def test_gemm_prepacked(simd, threads, M, N, K, dtype):
 
 
 # Shapes on either side of the blocked path's cut-offs (float32 sizes; float64 doubles the bytes):
-# A read in place when op(A) <= 256 KiB or N <= 2*nr; B read in place when op(B) <= 32 KiB;
-# C computed transposed when N < nr (16) and M*N <= 65536 (MLP output layers, N = 10).
+# A read in place when op(A) <= 256 KiB or N <= 8*nr (A stored M x K) / 4*nr (stored K x M); B read in place when
+# op(B) <= 32 KiB; C computed transposed when N < nr (16) and M*N <= 65536 (MLP output layers, N = 10).
 CUTOFF_SHAPES = [
-    (128, 40, 512),   # op(A) exactly 256 KiB in float32: in place
-    (129, 40, 512),   # one row more: packed
-    (260, 32, 260),   # op(A) over 256 KiB but N = 2*nr: in place
-    (260, 33, 260),   # N one past it: packed
+    (128, 130, 512),  # op(A) exactly 256 KiB in float32: in place
+    (129, 130, 512),  # one row more: packed
+    (260, 64, 260),   # op(A) over 256 KiB but N = 4*nr: in place
+    (260, 65, 260),   # N one past it: in place when A is stored M x K, packed when stored K x M
+    (260, 128, 260),  # N = 8*nr: in place when A is stored M x K
+    (260, 129, 260),  # N one past it: packed
     (20, 64, 128),    # op(B) exactly 32 KiB: B in place
     (20, 65, 128),    # B in place with a ragged, packed last panel
     (64, 10, 128),    # MLP output layer: transposed C
