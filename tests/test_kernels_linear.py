@@ -44,6 +44,20 @@ def test_linear_forward_and_backward(M, N, K, dtype, relu, with_bias):
         np.testing.assert_allclose(db, dy.astype(np.float64).sum(0), **tol)
 
 
+@pytest.mark.parametrize("M,N,K", [(5, 1, 13), (31, 17, 67), (64, 128, 10), (300, 257, 5), (40, 100, 1100)])
+def test_linear_relu_keeps_nan(M, N, K):
+    # torch.relu(nan) is nan: the fused ReLU must not turn a NaN product into 0 on any path
+    x = np.ones((M, K), np.float32)
+    x[M // 2, 0] = np.nan
+    w = -np.ones((N, K), np.float32)  # every finite output is negative, so ReLU gives 0 there
+    others = np.arange(M) != M // 2
+    for kernel, level in [(_C.linear_forward_naive, None)] + [(_C.linear_forward, lv) for lv in SIMD_LEVELS]:
+        with at_simd_level(level or SIMD_LEVELS[0]):
+            y = np.empty((M, N), np.float32)
+            kernel(y, x, w, np.zeros(N, np.float32), True)
+        assert np.isnan(y[M // 2]).all() and (y[others] == 0).all(), (kernel.__name__, level)
+
+
 def test_linear_backward_skips_missing_outputs():
     x, w, dy = np.ones((3, 4), np.float32), np.ones((2, 4), np.float32), np.ones((3, 2), np.float32)
     dw = np.empty_like(w)

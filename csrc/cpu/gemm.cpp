@@ -158,19 +158,34 @@ void axpy4_portable(int64_t n, const T* v, const T* const* x, T* __restrict y) {
 }
 
 template <typename T>
+void epilogue_portable(T* c, int64_t ldc, int64_t m, int64_t n, const T* bias, bool relu) {
+  for (int64_t i = 0; i < m; ++i) {
+    T* __restrict row = c + i * ldc;
+    if (bias != nullptr) {
+#pragma omp simd
+      for (int64_t j = 0; j < n; ++j) row[j] += bias[j];
+    }
+    if (relu) {
+#pragma omp simd
+      for (int64_t j = 0; j < n; ++j) row[j] = row[j] < T(0) ? T(0) : row[j];
+    }
+  }
+}
+
+template <typename T>
 GemmKernel<T> portable_kernel();
 template <>
 GemmKernel<float> portable_kernel<float>() {
   return {4, 8, 128, 256, 4096, &ukernel_portable<float, 4, 8>,
           &ukernel_portable_ua<float, 4, 8>, &pack_bt_portable<float, 8>, &dot4_portable<float>,
-          &dot_xv_portable<float>, &axpy_portable<float>, &axpy4_portable<float>};
+          &dot_xv_portable<float>, &axpy_portable<float>, &axpy4_portable<float>, &epilogue_portable<float>};
 }
 template <>
 GemmKernel<double> portable_kernel<double>() {
   return {4, 4, 128, 256, 2048, &ukernel_portable<double, 4, 4>,
           &ukernel_portable_ua<double, 4, 4>, &pack_bt_portable<double, 4>,
           &dot4_portable<double>, &dot_xv_portable<double>, &axpy_portable<double>,
-          &axpy4_portable<double>};
+          &axpy4_portable<double>, &epilogue_portable<double>};
 }
 
 template <typename T>
@@ -470,19 +485,9 @@ struct Epilogue {
 };
 
 template <typename T>
-void apply_epilogue(const Epilogue<T>& ep, T* c, int64_t ldc, int64_t m, int64_t n, int64_t col0) {
-  const T* bias = ep.bias != nullptr ? ep.bias + col0 : nullptr;
-  for (int64_t i = 0; i < m; ++i) {
-    T* row = c + i * ldc;
-    if (bias != nullptr) {
-#pragma omp simd
-      for (int64_t j = 0; j < n; ++j) row[j] += bias[j];
-    }
-    if (ep.relu) {
-#pragma omp simd
-      for (int64_t j = 0; j < n; ++j) row[j] = row[j] > T(0) ? row[j] : T(0);
-    }
-  }
+void apply_epilogue(const GemmKernel<T>& kr, const Epilogue<T>& ep, T* c, int64_t ldc, int64_t m, int64_t n,
+                    int64_t col0) {
+  kr.epilogue(c, ldc, m, n, ep.bias != nullptr ? ep.bias + col0 : nullptr, ep.relu);
 }
 
 // ep: applied to each micro-tile of C right after its last K block, while the tile is still in L1.
@@ -581,7 +586,7 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
               for (int64_t ir = 0; ir < mc; ir += MR) {
                 kr.run_ua(kc, a0 + ir * rs_a, rs_a, cs_a, bp, rs_b, cj + ir * ldc, ldc, alpha,
                           beta_eff, std::min(MR, mc - ir), n);
-                if (tile_ep != nullptr) apply_epilogue(*tile_ep, cj + ir * ldc, ldc, std::min(MR, mc - ir), n, jc + jr);
+                if (tile_ep != nullptr) apply_epilogue(kr, *tile_ep, cj + ir * ldc, ldc, std::min(MR, mc - ir), n, jc + jr);
               }
             }
             continue;
@@ -595,7 +600,7 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
             for (int64_t ir = 0; ir < mc; ir += MR) {
               kr.run(kc, apack + ir * kc, bp, cj + ir * ldc, ldc, alpha, beta_eff,
                      std::min(MR, mc - ir), n);
-              if (tile_ep != nullptr) apply_epilogue(*tile_ep, cj + ir * ldc, ldc, std::min(MR, mc - ir), n, jc + jr);
+              if (tile_ep != nullptr) apply_epilogue(kr, *tile_ep, cj + ir * ldc, ldc, std::min(MR, mc - ir), n, jc + jr);
             }
           }
         }
@@ -699,7 +704,7 @@ void gemm_one(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, in
   auto finish = [&] {
     if (ep != nullptr) {
       parallel_for(M, threads_for(static_cast<double>(M) * N, 1 << 16),
-                   [&](int64_t i) { apply_epilogue(*ep, C + i * ldc, ldc, 1, N, 0); });
+                   [&](int64_t i) { apply_epilogue(kr, *ep, C + i * ldc, ldc, 1, N, 0); });
     }
   };
   if (K <= 0 || alpha == T(0)) {  // BLAS semantics: A and B are not read
@@ -720,7 +725,7 @@ void gemm_one(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, in
     for (int64_t i = 0; i < M; ++i) {
       T* ci = C + i * ldc;
       for (int64_t j = 0; j < N; ++j) merge(ci + j, t[j * M + i], beta);
-      if (ep != nullptr) apply_epilogue(*ep, ci, ldc, 1, N, 0);
+      if (ep != nullptr) apply_epilogue(kr, *ep, ci, ldc, 1, N, 0);
     }
     return;
   }

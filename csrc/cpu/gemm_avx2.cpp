@@ -413,6 +413,7 @@ struct F32 {
   static V set1(T v) { return _mm256_set1_ps(v); }
   static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
   static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  static V max(V a, V b) { return _mm256_max_ps(a, b); }
   static T hsum(V v) { return hsum_f32(v); }
   static void dot4(const T* x, const T* const* y, int64_t n, T* out) { dot4_f32(x, y, n, out); }
 };
@@ -426,6 +427,7 @@ struct F64 {
   static V set1(T v) { return _mm256_set1_pd(v); }
   static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
   static V add(V a, V b) { return _mm256_add_pd(a, b); }
+  static V max(V a, V b) { return _mm256_max_pd(a, b); }
   static T hsum(V v) { return hsum_f64(v); }
   static void dot4(const T* x, const T* const* y, int64_t n, T* out) { dot4_f64(x, y, n, out); }
 };
@@ -494,12 +496,51 @@ void axpy4(int64_t n, const typename S::T* v, const typename S::T* const* x, typ
   for (; i < n; ++i) y[i] += v[0] * x0[i] + v[1] * x1[i] + v[2] * x2[i] + v[3] * x3[i];
 }
 
+// See GemmEpilogue (gemm_ukernel.h). max(0, v) returns v when v is NaN.
+template <typename S, bool kBias, bool kRelu>
+void epilogue_rows(typename S::T* c, int64_t ldc, int64_t m, int64_t n, const typename S::T* bias) {
+  using T = typename S::T;
+  using V = typename S::V;
+  const V zero = S::zero();
+  auto one = [&](T* p, const T* b) {
+    V v = S::load(p);
+    if (kBias) v = S::add(v, S::load(b));
+    if (kRelu) v = S::max(zero, v);
+    S::store(p, v);
+  };
+  if (n == 2 * S::W) {  // a whole micro-tile row (nr = two vectors): no loop
+    for (int64_t i = 0; i < m; ++i) {
+      one(c + i * ldc, bias);
+      one(c + i * ldc + S::W, bias + S::W);
+    }
+    return;
+  }
+  for (int64_t i = 0; i < m; ++i) {
+    T* row = c + i * ldc;
+    int64_t j = 0;
+    for (; j + S::W <= n; j += S::W) one(row + j, bias + j);
+    for (; j < n; ++j) {
+      const T v = kBias ? row[j] + bias[j] : row[j];
+      row[j] = kRelu && v < T(0) ? T(0) : v;
+    }
+  }
+}
+
+template <typename S>
+void epilogue(typename S::T* c, int64_t ldc, int64_t m, int64_t n, const typename S::T* bias, bool relu) {
+  if (bias != nullptr) {
+    relu ? epilogue_rows<S, true, true>(c, ldc, m, n, bias) : epilogue_rows<S, true, false>(c, ldc, m, n, bias);
+  } else if (relu) {
+    epilogue_rows<S, false, true>(c, ldc, m, n, bias);
+  }
+}
+
 }  // namespace
 
 // Blocking: B micro-panel kc*nr (16 KiB) stays in a 32 KiB L1d; the A block mc*kc
 // (float: 144 KiB) in a 512 KiB-2 MiB L2; the B block kc*nc (4 MiB) in L3.
-GemmKernel<float> gemm_kernel_avx2_f32() { return {6, 16, 144, 256, 4080, &ukernel_f32_6x16, &ukernel_f32_6x16_ua, &pack_bt_f32, &dot4_f32, &dot_xv<F32>, &axpy_f32, &axpy4<F32>}; }
-GemmKernel<double> gemm_kernel_avx2_f64() { return {6, 8, 72, 256, 2040, &ukernel_f64_6x8, &ukernel_f64_6x8_ua, &pack_bt_f64, &dot4_f64, &dot_xv<F64>, &axpy_f64, &axpy4<F64>}; }
+GemmKernel<float> gemm_kernel_avx2_f32() { return {6, 16, 144, 256, 4080, &ukernel_f32_6x16, &ukernel_f32_6x16_ua, &pack_bt_f32, &dot4_f32, &dot_xv<F32>, &axpy_f32, &axpy4<F32>, &epilogue<F32>}; }
+GemmKernel<double> gemm_kernel_avx2_f64() { return {6, 8, 72, 256, 2040, &ukernel_f64_6x8, &ukernel_f64_6x8_ua, &pack_bt_f64, &dot4_f64, &dot_xv<F64>, &axpy_f64, &axpy4<F64>, &epilogue<F64>}; }
 
 }  // namespace detail
 }  // namespace deepgrad

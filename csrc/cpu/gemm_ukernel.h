@@ -57,6 +57,11 @@ using GemmAxpy = void (*)(int64_t n, T v, const T* x, T* y);
 template <typename T>
 using GemmAxpy4 = void (*)(int64_t n, const T* v, const T* const* x, T* y);
 
+// c[i*ldc + j] += bias[j] (bias may be null), then max(c, 0) if relu, for i < m, j < n: gemm_bias_act's
+// epilogue, run on each micro-tile of C while it is in L1. NaN stays NaN (as torch.relu).
+template <typename T>
+using GemmEpilogue = void (*)(T* c, int64_t ldc, int64_t m, int64_t n, const T* bias, bool relu);
+
 // A micro-kernel with its tile and the cache blocking that suits it (after BLIS):
 // kc*nr of B and kc*mr of A fit in L1, mc*kc of A in L2, kc*nc of B in L3.
 // mc is a multiple of mr and nc a multiple of nr.
@@ -71,6 +76,7 @@ struct GemmKernel {
   GemmDotXV<T> dot_xv;
   GemmAxpy<T> axpy;
   GemmAxpy4<T> axpy4;
+  GemmEpilogue<T> epilogue;
 };
 
 // A kernel for products of at most `rows` rows against B pre-packed (gemm_pack_b) into nr-wide panels that
