@@ -54,20 +54,42 @@ def test_fast_matches_naive(dtype, tol, T, B, I, H, reverse, lengths):
 
 @pytest.mark.parametrize("lengths", [False, True])
 def test_gate_loops_agree_across_simd_levels(lengths):
-    """The AVX2 gate loops (lstm_avx2.cpp, float32) against the portable ones; H = 21 leaves a tail of 5."""
+    """The SIMD gate loops (lstm_avx2.cpp, lstm_avx512.cpp; float32) against the portable ones; H = 37 leaves a tail
+    of 5 after either's vectors."""
     rng = np.random.default_rng(5)
-    x, w_ih, w_hh, b, h0, c0, lens = _problem(rng, 6, 4, 7, 21, np.float32, lengths)
-    dhs = rng.standard_normal((6, 4, 21)).astype(np.float32)
-    dhn, dcn = rng.standard_normal((2, 4, 21)).astype(np.float32)
-    if "avx2" not in SIMD_LEVELS:
-        pytest.skip("this CPU or build has no AVX2 path")
+    x, w_ih, w_hh, b, h0, c0, lens = _problem(rng, 6, 4, 7, 37, np.float32, lengths)
+    dhs = rng.standard_normal((6, 4, 37)).astype(np.float32)
+    dhn, dcn = rng.standard_normal((2, 4, 37)).astype(np.float32)
+    if SIMD_LEVELS == ["portable"]:
+        pytest.skip("this CPU or build has no SIMD gate loops")
     results = {}
-    for name in ("portable", "avx2"):
+    for name in SIMD_LEVELS:
         with at_simd_level(name):
             results[name] = _run(_C.lstm_forward, _C.lstm_backward, x, w_ih, w_hh, b, h0, c0, lens, False, dhs,
                                  dhn, dcn)
-    for name, a, r in zip(["hs", "cs", "dx", "dw_ih", "dw_hh", "db", "dh0", "dc0"], *results.values()):
-        np.testing.assert_allclose(a, r, rtol=2e-5, atol=2e-5, err_msg=name)
+    for level in SIMD_LEVELS[:-1]:
+        for name, a, r in zip(["hs", "cs", "dx", "dw_ih", "dw_hh", "db", "dh0", "dc0"], results[level],
+                              results["portable"]):
+            np.testing.assert_allclose(a, r, rtol=2e-5, atol=2e-5, err_msg=f"{name} at {level}")
+
+
+def test_gates_saturate_and_keep_nan_at_every_simd_level():
+    """Pre-activations far out on both sides saturate the gates exactly as the naive kernel's std::exp does, and a
+    NaN in one sample's input makes that sample's states NaN (as in torch), not a number."""
+    rng = np.random.default_rng(8)
+    T, B, I, H = 3, 4, 5, 37
+    x, w_ih, w_hh, b, h0, c0, _ = _problem(rng, T, B, I, H, np.float32, False)
+    b = (rng.choice([-1, 1], 4 * H) * rng.uniform(50, 1e4, 4 * H)).astype(np.float32)
+    x[1, 2, 0] = np.nan
+    expected = np.empty((T, B, H), np.float32), np.empty((T, B, H), np.float32), np.empty((T, B, 4 * H), np.float32)
+    _C.lstm_forward_naive(*expected, x, w_ih, w_hh, b, h0, c0, None, False)
+    assert np.isnan(expected[0][1:, 2]).all() and np.isfinite(np.delete(expected[0], 2, axis=1)).all()
+    for level in SIMD_LEVELS:
+        with at_simd_level(level):
+            got = np.empty((T, B, H), np.float32), np.empty((T, B, H), np.float32), np.empty((T, B, 4 * H), np.float32)
+            _C.lstm_forward(*got, x, w_ih, w_hh, b, h0, c0, None, False)
+        for name, a, r in zip(["hs", "cs", "gates"], got, expected):
+            np.testing.assert_allclose(a, r, rtol=1e-5, atol=1e-6, err_msg=f"{name} at {level}")
 
 
 def test_optional_state_and_bias_are_zero():

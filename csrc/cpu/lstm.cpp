@@ -7,6 +7,10 @@
 #include <memory>
 #include <vector>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "deepgrad/dispatch.h"
 #include "deepgrad/gemm.h"
 #include "deepgrad/parallel.h"
@@ -38,15 +42,19 @@ bool use_avx2() {
 #endif
 }
 
-// The AVX2 loops over a row's first columns (a multiple of 8); returns where the portable loop takes over.
-inline int64_t gates_forward_avx2(float* g, float* c, float* h, const float* cp, int64_t H) {
+// The SIMD loop (AVX-512, else AVX2; called where use_avx2) over a row's first columns; returns where the
+// portable loop takes over.
+inline int64_t gates_forward_simd(SimdLevel level, float* g, float* c, float* h, const float* cp, int64_t H) {
+#if DEEPGRAD_HAVE_AVX512_TU
+  if (level >= SimdLevel::avx512) return detail::lstm_gates_forward_avx512(g, c, h, cp, H);
+#endif
 #if DEEPGRAD_HAVE_AVX2_TU
   return detail::lstm_gates_forward_avx2(g, c, h, cp, H);
 #else
   return 0;
 #endif
 }
-inline int64_t gates_forward_avx2(double*, double*, double*, const double*, int64_t) { return 0; }
+inline int64_t gates_forward_simd(SimdLevel, double*, double*, double*, const double*, int64_t) { return 0; }
 inline int64_t gates_backward_avx2(float* dg, float* dc, const float* dh, const float* g, const float* c,
                                    const float* cp, int64_t H) {
 #if DEEPGRAD_HAVE_AVX2_TU
@@ -83,15 +91,27 @@ int batch_split_threads(int64_t steps, int64_t B, int64_t H) {
   return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(nt, B / 4)));
 }
 
-// run(b0, b1, nt) for the whole batch: `parts` threads each with its share of the samples through every step, or
-// one call that uses threads inside each step.
+// Threads over_batch's run calls use, at most: `parts`, or the threads inside each step.
+inline int inner_threads(int64_t B, int64_t H) { return threads_for(static_cast<double>(B * H) * 40, 1 << 15); }
+
+// run(b0, b1, nt, slot) for the whole batch: `parts` threads each with its share of the samples through every step
+// (nt = 1, slot = its index), or one call that uses nt threads inside each step (slot 0; a thread's slot is then
+// slot + its id in the step's team).
 template <typename F>
 void over_batch(int parts, int64_t B, int64_t H, F&& run) {
   if (parts > 1) {
-    parallel_for(parts, parts, [&](int64_t q) { run(B * q / parts, B * (q + 1) / parts, 1); });
+    parallel_for(parts, parts, [&](int64_t q) { run(B * q / parts, B * (q + 1) / parts, 1, static_cast<int>(q)); });
   } else {
-    run(0, B, threads_for(static_cast<double>(B * H) * 40, 1 << 15));
+    run(0, B, inner_threads(B, H), 0);
   }
+}
+
+inline int thread_in_team() {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
 }
 
 }  // namespace
@@ -107,11 +127,12 @@ void lstm_forward(T* hs, T* cs, T* gates, const T* x, const T* w_ih, const T* w_
   const T* h_init = h0 != nullptr ? h0 : zeros.data();
   const T* c_init = c0 != nullptr ? c0 : zeros.data();
   const bool avx2 = use_avx2<T>();
+  const SimdLevel level = simd_level();
   const int parts = batch_split_threads<T>(steps, B, H);
   // packed once, not once per step (no panels where the per-step product takes the skinny path anyway)
   const PackedB<T> w_hh_packed = gemm_pack_b<T>(true, H, G, w_hh, H, ceil_div_rows(B, parts));
   // samples [b0, b1) through every step; nt threads inside each step (1 when the batch is split)
-  auto run = [&](int64_t b0, int64_t b1, int nt) {
+  auto run = [&](int64_t b0, int64_t b1, int nt, int) {
     for (int64_t s = 0; s < steps; ++s) {
       const int64_t t = reverse ? steps - 1 - s : s;
       const int64_t tp = prev_step(s, steps, reverse);
@@ -138,7 +159,7 @@ void lstm_forward(T* hs, T* cs, T* gates, const T* x, const T* w_ih, const T* w_
         T* __restrict gf = gi + H;
         T* __restrict gg = gi + 2 * H;
         T* __restrict go = gi + 3 * H;
-        const int64_t j0 = avx2 ? gates_forward_avx2(gi, cb, hb, cpb, H) : 0;
+        const int64_t j0 = avx2 ? gates_forward_simd(level, gi, cb, hb, cpb, H) : 0;
 #pragma omp simd
         for (int64_t j = j0; j < H; ++j) {
           const T i = sigmoid(gi[j]), f = sigmoid(gf[j]), g = tanh_(gg[j]), o = sigmoid(go[j]);
@@ -191,8 +212,11 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
   }
   const bool avx2 = use_avx2<T>();
   if (!w_hh_t.empty()) w_hh_packed = gemm_pack_b<T>(true, G, H, w_hh_t.data(), G, ceil_div_rows(B, parts));
+  // db summed while each row of dgates is still in L1, a partial sum per thread (one pass over all of dgates less)
+  const int slots = std::max(parts, inner_threads(B, H));
+  std::vector<T> db_parts(db != nullptr ? slots * G : 0, T(0));
   // samples [b0, b1) back through every step; nt threads inside each step (1 when the batch is split)
-  auto run = [&](int64_t b0, int64_t b1, int nt) {
+  auto run = [&](int64_t b0, int64_t b1, int nt, int slot) {
     for (int64_t s = steps - 1; s >= 0; --s) {
       const int64_t t = reverse ? steps - 1 - s : s;
       const int64_t tp = prev_step(s, steps, reverse);
@@ -235,6 +259,12 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
           dgg[j] = dct * i * (T(1) - g * g);
           dcb[j] = dct * f;
         }
+        if (db != nullptr) {
+          T* __restrict dbp = db_parts.data() + (slot + thread_in_team()) * G;
+          const T* __restrict row = dgt + bi * G;
+#pragma omp simd
+          for (int64_t j = 0; j < G; ++j) dbp[j] += row[j];
+        }
       }
       if (s == 0 && dh0 == nullptr) break;
       gemm_packed<T>(false, b1 - b0, T(1), dgt + b0 * G, G, w_hh_packed, T(0), tmp.data() + b0 * H, H);
@@ -257,17 +287,12 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
     if (h0 != nullptr) gemm<T>(true, false, G, H, B, T(1), dg.get() + first * B * G, G, h0, H, T(1), dw_hh, H);
   }
   if (db != nullptr) {
-    // columns split over threads, each summing its slice down all rows
-    constexpr int64_t kCols = 64;
-    parallel_for((G + kCols - 1) / kCols, threads_for(static_cast<double>(M) * G, 1 << 18), [&](int64_t chunk) {
-      const int64_t j0 = chunk * kCols, j1 = std::min(G, j0 + kCols);
-      std::memset(db + j0, 0, sizeof(T) * (j1 - j0));
-      for (int64_t r = 0; r < M; ++r) {
-        const T* row = dg.get() + r * G;
+    std::copy(db_parts.begin(), db_parts.begin() + G, db);
+    for (int q = 1; q < slots; ++q) {
+      const T* part = db_parts.data() + q * G;
 #pragma omp simd
-        for (int64_t j = j0; j < j1; ++j) db[j] += row[j];
-      }
-    });
+      for (int64_t j = 0; j < G; ++j) db[j] += part[j];
+    }
   }
 }
 

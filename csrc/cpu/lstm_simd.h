@@ -1,5 +1,5 @@
-// The LSTM's gate arithmetic for one batch row, with an AVX2/FMA version in its own translation unit
-// (lstm_avx2.cpp, compiled with -mavx2 -mfma) chosen at run time by lstm.cpp. Private to csrc/cpu.
+// The LSTM's gate arithmetic for one batch row, with AVX2/FMA and AVX-512 versions in their own translation units
+// (lstm_avx2.cpp, lstm_avx512.cpp) chosen at run time by lstm.cpp. Private to csrc/cpu.
 //
 // Kept free of inline functions and std templates, for the reason gemm_ukernel.h gives.
 #pragma once
@@ -17,6 +17,12 @@ int64_t lstm_gates_forward_avx2(float* g, float* c, float* h, const float* c_pre
 // pre-activation gradients dg (4H). Same column convention as the forward.
 int64_t lstm_gates_backward_avx2(float* dg, float* dc, const float* dh, const float* g, const float* c,
                                  const float* c_prev, int64_t H);
+#endif
+
+#if DEEPGRAD_HAVE_AVX512_TU
+// The forward's gate arithmetic with AVX-512F (lstm_avx512.cpp), 16 columns at a time: the same contract as
+// lstm_gates_forward_avx2, returning the columns it handled (H rounded down to a multiple of 16).
+int64_t lstm_gates_forward_avx512(float* g, float* c, float* h, const float* c_prev, int64_t H);
 #endif
 
 }  // namespace detail
