@@ -107,6 +107,13 @@ CONV_CASES = [
     (5, 4, 6, 6, 8, 2, 2, (2, 2), (0, 1), (1, 2), 4),
     (2, 3, 4, 4, 2, 4, 4, (1, 1), (0, 0), (1, 1), 1),  # kernel = input: 1x1 output
     (3, 2, 8, 3, 4, 1, 1, (2, 1), (1, 0), (1, 1), 2),  # 1x1 but strided and padded
+    # the bias rides on the product's epilogue: here through the transposed-C path (PQ = 9 < 16 columns, 20 rows)
+    # and after the last of two K blocks (CRS = 288)
+    (2, 3, 5, 5, 20, 3, 3, (2, 2), (1, 1), (1, 1), 1),
+    (2, 32, 6, 6, 10, 3, 3, (1, 1), (1, 1), (1, 1), 1),
+    # enough work for two threads over the images, each with its own dw and db partial sums (odd N: uneven shares)
+    (5, 3, 17, 19, 8, 3, 3, (1, 1), (1, 1), (1, 1), 1),
+    (5, 4, 15, 13, 6, 3, 3, (1, 1), (1, 1), (1, 1), 2),
 ]
 
 

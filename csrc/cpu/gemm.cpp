@@ -158,10 +158,14 @@ void axpy4_portable(int64_t n, const T* v, const T* const* x, T* __restrict y) {
 }
 
 template <typename T>
-void epilogue_portable(T* c, int64_t ldc, int64_t m, int64_t n, const T* bias, bool relu) {
+void epilogue_portable(T* c, int64_t ldc, int64_t m, int64_t n, const T* bias, bool per_row, bool relu) {
   for (int64_t i = 0; i < m; ++i) {
     T* __restrict row = c + i * ldc;
-    if (bias != nullptr) {
+    if (bias != nullptr && per_row) {
+      const T bi = bias[i];
+#pragma omp simd
+      for (int64_t j = 0; j < n; ++j) row[j] += bi;
+    } else if (bias != nullptr) {
 #pragma omp simd
       for (int64_t j = 0; j < n; ++j) row[j] += bias[j];
     }
@@ -480,14 +484,15 @@ int64_t block_n(const GemmKernel<T>& kr, int64_t N) {
 // What gemm_bias_act adds to a finished m x n corner of C: its columns' bias (null: none), then max(., 0).
 template <typename T>
 struct Epilogue {
-  const T* bias;  // indexed by C's column
+  const T* bias;  // indexed by C's column, or by its row when per_row
+  bool per_row;
   bool relu;
 };
 
 template <typename T>
 void apply_epilogue(const GemmKernel<T>& kr, const Epilogue<T>& ep, T* c, int64_t ldc, int64_t m, int64_t n,
-                    int64_t col0) {
-  kr.epilogue(c, ldc, m, n, ep.bias != nullptr ? ep.bias + col0 : nullptr, ep.relu);
+                    int64_t row0, int64_t col0) {
+  kr.epilogue(c, ldc, m, n, ep.bias != nullptr ? ep.bias + (ep.per_row ? row0 : col0) : nullptr, ep.per_row, ep.relu);
 }
 
 // ep: applied to each micro-tile of C right after its last K block, while the tile is still in L1.
@@ -586,7 +591,9 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
               for (int64_t ir = 0; ir < mc; ir += MR) {
                 kr.run_ua(kc, a0 + ir * rs_a, rs_a, cs_a, bp, rs_b, cj + ir * ldc, ldc, alpha,
                           beta_eff, std::min(MR, mc - ir), n);
-                if (tile_ep != nullptr) apply_epilogue(kr, *tile_ep, cj + ir * ldc, ldc, std::min(MR, mc - ir), n, jc + jr);
+                if (tile_ep != nullptr) {
+                  apply_epilogue(kr, *tile_ep, cj + ir * ldc, ldc, std::min(MR, mc - ir), n, ic + ir, jc + jr);
+                }
               }
             }
             continue;
@@ -600,7 +607,9 @@ void gemm_blocked(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M
             for (int64_t ir = 0; ir < mc; ir += MR) {
               kr.run(kc, apack + ir * kc, bp, cj + ir * ldc, ldc, alpha, beta_eff,
                      std::min(MR, mc - ir), n);
-              if (tile_ep != nullptr) apply_epilogue(kr, *tile_ep, cj + ir * ldc, ldc, std::min(MR, mc - ir), n, jc + jr);
+              if (tile_ep != nullptr) {
+                apply_epilogue(kr, *tile_ep, cj + ir * ldc, ldc, std::min(MR, mc - ir), n, ic + ir, jc + jr);
+              }
             }
           }
         }
@@ -704,7 +713,7 @@ void gemm_one(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, in
   auto finish = [&] {
     if (ep != nullptr) {
       parallel_for(M, threads_for(static_cast<double>(M) * N, 1 << 16),
-                   [&](int64_t i) { apply_epilogue(kr, *ep, C + i * ldc, ldc, 1, N, 0); });
+                   [&](int64_t i) { apply_epilogue(kr, *ep, C + i * ldc, ldc, 1, N, i, 0); });
     }
   };
   if (K <= 0 || alpha == T(0)) {  // BLAS semantics: A and B are not read
@@ -725,7 +734,7 @@ void gemm_one(const GemmKernel<T>& kr, bool trans_a, bool trans_b, int64_t M, in
     for (int64_t i = 0; i < M; ++i) {
       T* ci = C + i * ldc;
       for (int64_t j = 0; j < N; ++j) merge(ci + j, t[j * M + i], beta);
-      if (ep != nullptr) apply_epilogue(kr, *ep, ci, ldc, 1, N, 0);
+      if (ep != nullptr) apply_epilogue(kr, *ep, ci, ldc, 1, N, i, 0);
     }
     return;
   }
@@ -803,9 +812,9 @@ std::shared_ptr<T> aligned_panels(size_t count) {
 
 template <typename T>
 void gemm_bias_act(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
-                   const T* B, int64_t ldb, const T* bias, bool relu, T* C, int64_t ldc) {
+                   const T* B, int64_t ldb, const T* bias, bool relu, T* C, int64_t ldc, BiasOf bias_of) {
   const GemmKernel<T> kr = select_kernel<T>();
-  const Epilogue<T> ep{bias, relu};
+  const Epilogue<T> ep{bias, bias_of == BiasOf::rows, relu};
   gemm_one(kr, trans_a, trans_b, M, N, K, T(1), A, lda, B, ldb, T(0), C, ldc, get_num_threads(),
            bias != nullptr || relu ? &ep : nullptr);
 }
@@ -945,7 +954,7 @@ void gemm_naive_batched(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_
   template void gemm<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t, const T*,  \
                         int64_t, T, T*, int64_t);                                               \
   template void gemm_bias_act<T>(bool, bool, int64_t, int64_t, int64_t, const T*, int64_t, const T*, int64_t, \
-                                 const T*, bool, T*, int64_t);                                  \
+                                 const T*, bool, T*, int64_t, BiasOf);                                  \
   template void gemm_naive<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t,      \
                               const T*, int64_t, T, T*, int64_t);                               \
   template void gemm_batched<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t,    \

@@ -496,42 +496,45 @@ void axpy4(int64_t n, const typename S::T* v, const typename S::T* const* x, typ
   for (; i < n; ++i) y[i] += v[0] * x0[i] + v[1] * x1[i] + v[2] * x2[i] + v[3] * x3[i];
 }
 
-// See GemmEpilogue (gemm_ukernel.h). max(0, v) returns v when v is NaN.
-template <typename S, bool kBias, bool kRelu>
+// See GemmEpilogue (gemm_ukernel.h). kBias: 0 none, 1 per column, 2 per row. max(0, v) returns v when v is NaN.
+template <typename S, int kBias, bool kRelu>
 void epilogue_rows(typename S::T* c, int64_t ldc, int64_t m, int64_t n, const typename S::T* bias) {
   using T = typename S::T;
   using V = typename S::V;
   const V zero = S::zero();
-  auto one = [&](T* p, const T* b) {
-    V v = S::load(p);
-    if (kBias) v = S::add(v, S::load(b));
-    if (kRelu) v = S::max(zero, v);
-    S::store(p, v);
-  };
-  if (n == 2 * S::W) {  // a whole micro-tile row (nr = two vectors): no loop
-    for (int64_t i = 0; i < m; ++i) {
-      one(c + i * ldc, bias);
-      one(c + i * ldc + S::W, bias + S::W);
-    }
-    return;
-  }
   for (int64_t i = 0; i < m; ++i) {
     T* row = c + i * ldc;
+    const V row_bias = kBias == 2 ? S::set1(bias[i]) : zero;
+    auto one = [&](int64_t j) {
+      V v = S::load(row + j);
+      if (kBias == 1) v = S::add(v, S::load(bias + j));
+      if (kBias == 2) v = S::add(v, row_bias);
+      if (kRelu) v = S::max(zero, v);
+      S::store(row + j, v);
+    };
+    if (n == 2 * S::W) {  // a whole micro-tile row (nr = two vectors): no loop
+      one(0);
+      one(S::W);
+      continue;
+    }
     int64_t j = 0;
-    for (; j + S::W <= n; j += S::W) one(row + j, bias + j);
+    for (; j + S::W <= n; j += S::W) one(j);
     for (; j < n; ++j) {
-      const T v = kBias ? row[j] + bias[j] : row[j];
+      const T v = kBias == 1 ? row[j] + bias[j] : kBias == 2 ? row[j] + bias[i] : row[j];
       row[j] = kRelu && v < T(0) ? T(0) : v;
     }
   }
 }
 
 template <typename S>
-void epilogue(typename S::T* c, int64_t ldc, int64_t m, int64_t n, const typename S::T* bias, bool relu) {
-  if (bias != nullptr) {
-    relu ? epilogue_rows<S, true, true>(c, ldc, m, n, bias) : epilogue_rows<S, true, false>(c, ldc, m, n, bias);
+void epilogue(typename S::T* c, int64_t ldc, int64_t m, int64_t n, const typename S::T* bias, bool per_row,
+              bool relu) {
+  if (bias != nullptr && per_row) {
+    relu ? epilogue_rows<S, 2, true>(c, ldc, m, n, bias) : epilogue_rows<S, 2, false>(c, ldc, m, n, bias);
+  } else if (bias != nullptr) {
+    relu ? epilogue_rows<S, 1, true>(c, ldc, m, n, bias) : epilogue_rows<S, 1, false>(c, ldc, m, n, bias);
   } else if (relu) {
-    epilogue_rows<S, false, true>(c, ldc, m, n, bias);
+    epilogue_rows<S, 0, true>(c, ldc, m, n, bias);
   }
 }
 

@@ -57,10 +57,10 @@ using GemmAxpy = void (*)(int64_t n, T v, const T* x, T* y);
 template <typename T>
 using GemmAxpy4 = void (*)(int64_t n, const T* v, const T* const* x, T* y);
 
-// c[i*ldc + j] += bias[j] (bias may be null), then max(c, 0) if relu, for i < m, j < n: gemm_bias_act's
-// epilogue, run on each micro-tile of C while it is in L1. NaN stays NaN (as torch.relu).
+// c[i*ldc + j] += bias[j] (or bias[i] when per_row; bias may be null), then max(c, 0) if relu, for i < m, j < n:
+// gemm_bias_act's epilogue, run on each micro-tile of C while it is in L1. NaN stays NaN (as torch.relu).
 template <typename T>
-using GemmEpilogue = void (*)(T* c, int64_t ldc, int64_t m, int64_t n, const T* bias, bool relu);
+using GemmEpilogue = void (*)(T* c, int64_t ldc, int64_t m, int64_t n, const T* bias, bool per_row, bool relu);
 
 // A micro-kernel with its tile and the cache blocking that suits it (after BLIS):
 // kc*nr of B and kc*mr of A fit in L1, mc*kc of A in L2, kc*nc of B in L3.

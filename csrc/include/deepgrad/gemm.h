@@ -22,13 +22,18 @@ template <typename T>
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha,
           const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc);
 
-// C = op(A) @ op(B) + bias, then max(C, 0) when relu: the Linear layer's forward epilogue. bias (N values, one per
-// column of C) may be null. The blocked path adds the bias and applies the ReLU to each micro-tile of C right
-// after its last product, while the tile is in L1 (no pass over C before or after the product); the paths
-// without tiles (matrix-vector like products) apply them in one pass at the end.
+// Which of C's dimensions gemm_bias_act's bias runs along: one value per column (Linear: y = x W^T + b) or per
+// row (convolution: y = W cols + b, a row per output channel).
+enum class BiasOf { columns, rows };
+
+// C = op(A) @ op(B) + bias, then max(C, 0) when relu: the Linear layer's and the convolution's forward epilogue.
+// bias (N values, one per column of C, or M, one per row) may be null. The blocked path adds the bias and applies
+// the ReLU to each micro-tile of C right after its last product, while the tile is in L1 (no pass over C before or
+// after the product); the paths without tiles (matrix-vector like products) apply them in one pass at the end.
 template <typename T>
 void gemm_bias_act(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
-                   const T* B, int64_t ldb, const T* bias, bool relu, T* C, int64_t ldc);
+                   const T* B, int64_t ldb, const T* bias, bool relu, T* C, int64_t ldc,
+                   BiasOf bias_of = BiasOf::columns);
 
 // Reference: the textbook triple loop. Slow; what the tests check gemm against.
 template <typename T>
