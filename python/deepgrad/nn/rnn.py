@@ -143,7 +143,8 @@ class RNNBase(Module):
             x = outs[0] if directions == 1 else sh.cat(outs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
-        return x, [sh.stack(f, 0) for f in finals]
+        # one layer and direction: a view of the final state (stack would copy it through two more ops)
+        return x, [sh.unsqueeze(f[0], 0) if len(f) == 1 else sh.stack(f, 0) for f in finals]
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
