@@ -7,30 +7,21 @@
 #include <memory>
 #include <vector>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "deepgrad/dispatch.h"
 #include "deepgrad/gemm.h"
 #include "deepgrad/parallel.h"
 #include "lstm_simd.h"
-#include "simd_exp.h"
+#include "recurrent.h"
 
 namespace deepgrad {
 namespace {
 
-
-template <typename T>
-inline T sigmoid(T x) {
-  return T(1) / (T(1) + detail::exp_or_zero(-x));
-}
-// tanh through exp, accurate to a few ulp of 1 (absolute), which is what the gates need.
-template <typename T>
-inline T tanh_(T x) {
-  return T(1) - T(2) / (detail::exp_or_zero(T(2) * x) + T(1));
-}
-inline double tanh_(double x) { return std::tanh(x); }
+using recurrent::active;
+using recurrent::ceil_div_rows;
+using recurrent::over_batch;
+using recurrent::prev_step;
+using recurrent::sigmoid;
+using recurrent::tanh_;
 
 // Whether the AVX2 gate loops (lstm_avx2.cpp) run: float only, when the CPU and build have them.
 template <typename T>
@@ -68,52 +59,6 @@ inline int64_t gates_backward_avx2(double*, double*, const double*, const double
   return 0;
 }
 
-inline bool active(const int64_t* lengths, int64_t b, int64_t t) { return lengths == nullptr || t < lengths[b]; }
-
-// The step before t in processing order, or -1 for the first step.
-inline int64_t prev_step(int64_t s, int64_t steps, bool reverse) {
-  if (s == 0) return -1;
-  return reverse ? steps - s : s - 1;
-}
-
-inline int64_t ceil_div_rows(int64_t B, int parts) { return (B + parts - 1) / parts; }
-
-// Threads for a layer's time loop split over the batch: each thread then runs the recurrence of its own
-// samples, no barrier per step. That pays where W_hh is small enough for every thread to keep a copy near
-// (in its L2); a large W_hh is better split by columns inside each step's product, each thread reading its
-// half (1 = no batch split).
-template <typename T>
-int batch_split_threads(int64_t steps, int64_t B, int64_t H) {
-  constexpr double kMaxWhhBytes = 512 << 10;
-  const double w_hh_bytes = 4.0 * static_cast<double>(H) * static_cast<double>(H) * sizeof(T);
-  if (w_hh_bytes > kMaxWhhBytes) return 1;
-  const int nt = threads_for(static_cast<double>(steps) * B * 4 * H * H, 1 << 20);
-  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(nt, B / 4)));
-}
-
-// Threads over_batch's run calls use, at most: `parts`, or the threads inside each step.
-inline int inner_threads(int64_t B, int64_t H) { return threads_for(static_cast<double>(B * H) * 40, 1 << 15); }
-
-// run(b0, b1, nt, slot) for the whole batch: `parts` threads each with its share of the samples through every step
-// (nt = 1, slot = its index), or one call that uses nt threads inside each step (slot 0; a thread's slot is then
-// slot + its id in the step's team).
-template <typename F>
-void over_batch(int parts, int64_t B, int64_t H, F&& run) {
-  if (parts > 1) {
-    parallel_for(parts, parts, [&](int64_t q) { run(B * q / parts, B * (q + 1) / parts, 1, static_cast<int>(q)); });
-  } else {
-    run(0, B, inner_threads(B, H), 0);
-  }
-}
-
-inline int thread_in_team() {
-#ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-
 }  // namespace
 
 template <typename T>
@@ -128,7 +73,7 @@ void lstm_forward(T* hs, T* cs, T* gates, const T* x, const T* w_ih, const T* w_
   const T* c_init = c0 != nullptr ? c0 : zeros.data();
   const bool avx2 = use_avx2<T>();
   const SimdLevel level = simd_level();
-  const int parts = batch_split_threads<T>(steps, B, H);
+  const int parts = recurrent::batch_split_threads<T>(steps, B, G, H);
   // packed once, not once per step (no panels where the per-step product takes the skinny path anyway)
   const PackedB<T> w_hh_packed = gemm_pack_b<T>(true, H, G, w_hh, H, ceil_div_rows(B, parts));
   // samples [b0, b1) through every step; nt threads inside each step (1 when the batch is split)
@@ -190,30 +135,12 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
   if (dcn != nullptr) std::memcpy(dc.data(), dcn, sizeof(T) * BH);
   const std::vector<T> zeros(c0 == nullptr ? BH : 0, T(0));
   const T* c_init = c0 != nullptr ? c0 : zeros.data();
-  // dh_{t-1} = dgates_t @ W_hh. Packed straight from W_hh where the product has few enough rows for the
-  // few-rows kernel; otherwise as a product with W_hh^T's rows: for a few rows of dgates the skinny GEMM takes
-  // dot products with contiguous rows, about twice as fast as streaming W_hh's columns (measured, B = 8,
-  // H = 1024).
-  const bool recurrent = dh0 != nullptr || steps > 1;
-  const int parts = batch_split_threads<T>(steps, B, H);
-  PackedB<T> w_hh_packed = gemm_pack_b<T>(false, recurrent ? G : 0, H, w_hh, H, ceil_div_rows(B, parts));
-  std::vector<T> w_hh_t(recurrent && !w_hh_packed.whole_k ? G * H : 0);
-  if (!w_hh_t.empty()) {  // 32 x 32 tiles (both sides stay in L1), rows of tiles split over threads
-    constexpr int64_t kTile = 32;
-    parallel_for((G + kTile - 1) / kTile, threads_for(static_cast<double>(G) * H, 1 << 18), [&](int64_t tile) {
-      const int64_t r0 = tile * kTile, r1 = std::min(r0 + kTile, G);
-      for (int64_t k0 = 0; k0 < H; k0 += kTile) {
-        const int64_t k1 = std::min(k0 + kTile, H);
-        for (int64_t r = r0; r < r1; ++r) {
-          for (int64_t k = k0; k < k1; ++k) w_hh_t[k * G + r] = w_hh[r * H + k];
-        }
-      }
-    });
-  }
+  const bool needs_dh = dh0 != nullptr || steps > 1;  // dh_{t-1} = dgates_t @ W_hh (not after the first step)
+  const int parts = recurrent::batch_split_threads<T>(steps, B, G, H);
+  const recurrent::BackwardWeight<T> w_hh_b(w_hh, G, H, ceil_div_rows(B, parts), needs_dh);
   const bool avx2 = use_avx2<T>();
-  if (!w_hh_t.empty()) w_hh_packed = gemm_pack_b<T>(true, G, H, w_hh_t.data(), G, ceil_div_rows(B, parts));
   // db summed while each row of dgates is still in L1, a partial sum per thread (one pass over all of dgates less)
-  const int slots = std::max(parts, inner_threads(B, H));
+  const int slots = std::max(parts, recurrent::inner_threads(B, H));
   std::vector<T> db_parts(db != nullptr ? slots * G : 0, T(0));
   // samples [b0, b1) back through every step; nt threads inside each step (1 when the batch is split)
   auto run = [&](int64_t b0, int64_t b1, int nt, int slot) {
@@ -260,14 +187,14 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
           dcb[j] = dct * f;
         }
         if (db != nullptr) {
-          T* __restrict dbp = db_parts.data() + (slot + thread_in_team()) * G;
+          T* __restrict dbp = db_parts.data() + (slot + recurrent::thread_in_team()) * G;
           const T* __restrict row = dgt + bi * G;
 #pragma omp simd
           for (int64_t j = 0; j < G; ++j) dbp[j] += row[j];
         }
       }
       if (s == 0 && dh0 == nullptr) break;
-      gemm_packed<T>(false, b1 - b0, T(1), dgt + b0 * G, G, w_hh_packed, T(0), tmp.data() + b0 * H, H);
+      gemm_packed<T>(false, b1 - b0, T(1), dgt + b0 * G, G, w_hh_b.packed, T(0), tmp.data() + b0 * H, H);
       for (int64_t bi = b0; bi < b1; ++bi) {
         if (active(lengths, bi, t)) std::memcpy(dh.data() + bi * H, tmp.data() + bi * H, sizeof(T) * H);
       }
@@ -278,22 +205,8 @@ void lstm_backward(T* dx, T* dw_ih, T* dw_hh, T* db, T* dh0, T* dc0, const T* dh
   if (dc0 != nullptr) std::memcpy(dc0, dc.data(), sizeof(T) * BH);
   if (dx != nullptr) gemm<T>(false, false, M, I, G, T(1), dg.get(), G, w_ih, I, T(0), dx, I);
   if (dw_ih != nullptr) gemm<T>(true, false, G, I, M, T(1), dg.get(), G, x, I, T(0), dw_ih, I);
-  if (dw_hh != nullptr) {
-    // h_{t-1} for every step but the first is hs shifted by one step; the first step's is h0
-    const int64_t first = reverse ? steps - 1 : 0;
-    const T* dg_rest = dg.get() + (reverse ? 0 : B * G);
-    const T* h_rest = hs + (reverse ? BH : 0);
-    gemm<T>(true, false, G, H, (steps - 1) * B, T(1), dg_rest, G, h_rest, H, T(0), dw_hh, H);
-    if (h0 != nullptr) gemm<T>(true, false, G, H, B, T(1), dg.get() + first * B * G, G, h0, H, T(1), dw_hh, H);
-  }
-  if (db != nullptr) {
-    std::copy(db_parts.begin(), db_parts.begin() + G, db);
-    for (int q = 1; q < slots; ++q) {
-      const T* part = db_parts.data() + q * G;
-#pragma omp simd
-      for (int64_t j = 0; j < G; ++j) db[j] += part[j];
-    }
-  }
+  if (dw_hh != nullptr) recurrent::weight_grad_hh(dw_hh, dg.get(), hs, h0, steps, B, G, H, reverse);
+  if (db != nullptr) recurrent::sum_slots(db, db_parts, slots, G);
 }
 
 template <typename T>
