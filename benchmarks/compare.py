@@ -14,8 +14,8 @@ another with a pause between them, so one library's idle spinning threads do not
 from the next. Each figure is the best of several runs.
 
 Sections are functions in SECTIONS: gemm, conv (conv2d and max_pool2d forward + backward), rl, lstm
-(nn.LSTM forward + backward), attention (scaled_dot_product_attention forward + backward), gpt (a char-GPT training
-step); add more beside them.
+(nn.LSTM and nn.GRU forward + backward), attention (scaled_dot_product_attention forward + backward), gpt (a
+char-GPT training step); add more beside them.
 """
 
 import argparse
@@ -255,13 +255,17 @@ def bench_rl(libs, quick):
     return rows
 
 
-# (label, batch, steps, input size, hidden): the music model's LSTM and a small one.
-LSTM_CASES = [("LSTM (8,100,256) hidden 1024", 8, 100, 256, 1024), ("LSTM (32,50,64) hidden 128", 32, 50, 64, 128)]
+# (label, layer class, batch, steps, input size, hidden): the music model's LSTM and a small one, and a GRU of each
+# size (the same fused-kernel pattern).
+LSTM_CASES = [("LSTM (8,100,256) hidden 1024", "LSTM", 8, 100, 256, 1024),
+              ("LSTM (32,50,64) hidden 128", "LSTM", 32, 50, 64, 128),
+              ("GRU (8,100,256) hidden 1024", "GRU", 8, 100, 256, 1024),
+              ("GRU (32,50,64) hidden 128", "GRU", 32, 50, 64, 128)]
 
 
 def bench_lstm(libs, quick):
-    """Milliseconds per forward + backward (lower is better) of a one-layer nn.LSTM, batch_first float32 input,
-    same weights in both libraries; backward from a fixed output gradient, through input and all weights."""
+    """Milliseconds per forward + backward (lower is better) of a one-layer nn.LSTM or nn.GRU, batch_first float32
+    input, same weights in both libraries; backward from a fixed output gradient, through input and all weights."""
     import numpy as np
 
     import deepgrad
@@ -269,16 +273,17 @@ def bench_lstm(libs, quick):
     mods = {"deepgrad": deepgrad, **({"torch": libs["torch"]} if "torch" in libs else {})}
     rng = np.random.default_rng(0)
     rows = []
-    for label, B, T, I, H in LSTM_CASES:
+    for label, kind, B, T, I, H in LSTM_CASES:
+        gates = 4 if kind == "LSTM" else 3
         x = rng.standard_normal((B, T, I)).astype(np.float32)
         g = rng.standard_normal((B, T, H)).astype(np.float32)
         bound = 1 / np.sqrt(H)
         weights = {k: rng.uniform(-bound, bound, shape).astype(np.float32) for k, shape in
-                   [("weight_ih_l0", (4 * H, I)), ("weight_hh_l0", (4 * H, H)), ("bias_ih_l0", (4 * H,)),
-                    ("bias_hh_l0", (4 * H,))]}
+                   [("weight_ih_l0", (gates * H, I)), ("weight_hh_l0", (gates * H, H)), ("bias_ih_l0", (gates * H,)),
+                    ("bias_hh_l0", (gates * H,))]}
         ms = {}
         for name, lib in mods.items():
-            lstm = lib.nn.LSTM(I, H, batch_first=True)
+            lstm = getattr(lib.nn, kind)(I, H, batch_first=True)
             lstm.load_state_dict({k: lib.from_numpy(v) for k, v in weights.items()})
             xt = lib.from_numpy(x).requires_grad_()
             gt = lib.from_numpy(g)

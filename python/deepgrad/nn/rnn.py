@@ -3,8 +3,8 @@
 state dicts load and give the same outputs.
 
 Input (T, B, input_size), or (B, T, input_size) with batch_first, or unbatched (T, input_size), or a
-PackedSequence for variable lengths (each sequence stops at its own length; see nn.utils.rnn). The LSTM runs
-each layer and direction in the fused C++ kernel; RNN and GRU run one NumPy Function per layer and direction.
+PackedSequence for variable lengths (each sequence stops at its own length; see nn.utils.rnn). LSTM and GRU run
+each layer and direction in a fused C++ kernel; RNN runs one NumPy Function per layer and direction.
 """
 import math
 import numbers
@@ -123,7 +123,7 @@ class RNNBase(Module):
     def _run(self, x, states, lengths):
         """x (T, B, I) time-major -> (output (T, B, D*H), [h_n] or [h_n, c_n] each (L*D, B, H))."""
         directions = 2 if self.bidirectional else 1
-        if states is None and self.mode != "LSTM":
+        if states is None and self.mode not in ("LSTM", "GRU"):  # the fused layers start from zeros themselves
             states = (zeros(self._state_shape(x.shape[1]), dtype=x.dtype),)
         finals = [[] for _ in range(2 if self.mode == "LSTM" else 1)]
         for layer in range(self.num_layers):
@@ -136,8 +136,8 @@ class RNNBase(Module):
                     y, h, c = ops.lstm_layer(x, *weights, h0=h0, c0=c0, lengths=lengths, reverse=d == 1)
                     finals[1].append(c)
                 else:
-                    y, h = ops.recurrent_layer(self.mode, x, states[0][k], *weights, lengths=lengths,
-                                               reverse=d == 1)
+                    h0 = None if states is None else states[0][k]
+                    y, h = ops.recurrent_layer(self.mode, x, h0, *weights, lengths=lengths, reverse=d == 1)
                 finals[0].append(h)
                 outs.append(y)
             x = outs[0] if directions == 1 else sh.cat(outs, -1)
