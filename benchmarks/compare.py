@@ -9,9 +9,10 @@ OpenMP threads are bound to cores (OMP_PROC_BIND=close, OMP_PLACES=cores; --no-b
 library alike. Each thread count and section runs in a fresh child process whose environment sets OMP_NUM_THREADS,
 OPENBLAS_NUM_THREADS and MKL_NUM_THREADS before NumPy and torch are imported, so every library
 starts with the same count; deepgrad and torch are also set explicitly, and threadpoolctl (if
-installed) limits NumPy's BLAS and reports which kernel it runs. Libraries are timed one after
-another with a pause between them, so one library's idle spinning threads do not steal a core
-from the next. Each figure is the best of several runs.
+installed) limits NumPy's BLAS and reports which kernel it runs. Libraries are timed in turns, three
+each, alternating (a slow spell of the machine then meets all of them), with a pause before each turn
+so that one library's idle spinning threads do not steal a core from the next. Each figure is a
+library's best over all its turns.
 
 Sections are functions in SECTIONS: gemm, conv (conv2d and max_pool2d forward + backward), rl, lstm
 (nn.LSTM and nn.GRU forward + backward), attention (scaled_dot_product_attention forward + backward), gpt (a
@@ -39,6 +40,23 @@ def best_time(fn, min_time=0.25, min_reps=3, max_reps=200, warmup=1):
         fn()
         times.append(time.perf_counter() - t0)
     return min(times)
+
+
+ROUNDS = 3  # turns per library, alternating with the others
+
+
+def best_times(fns, min_time=0.25, min_reps=3, warmup=1):
+    """{name: best seconds per call} for the libraries' callables, timed in ROUNDS alternating turns of min_time /
+    ROUNDS each (a library's figure is its best over its turns): this machine has slow spells lasting seconds, and a
+    library timed straight through could meet one that the next did not."""
+    best = {}
+    for turn in range(ROUNDS):
+        for name, fn in fns.items():
+            time.sleep(SETTLE_S)
+            t = best_time(fn, min_time=min_time / ROUNDS, min_reps=max(1, -(-min_reps // ROUNDS)),
+                          warmup=warmup if turn == 0 else 0)
+            best[name] = min(best.get(name, t), t)
+    return best
 
 
 # ---- sections ---------------------------------------------------------------------------------
@@ -80,11 +98,7 @@ def bench_gemm(libs, quick):
             ta, tb = torch.from_numpy(a), torch.from_numpy(b)
             tout = torch.empty((M, N), dtype=torch.float32)
             fns["torch"] = lambda: torch.matmul(ta, tb, out=tout)
-        gflops = {}
-        for name, fn in fns.items():
-            time.sleep(SETTLE_S)
-            gflops[name] = flops / best_time(fn) / 1e9
-        rows.append((label, gflops))
+        rows.append((label, {name: flops / t / 1e9 for name, t in best_times(fns).items()}))
     return rows
 
 
@@ -142,11 +156,7 @@ def bench_conv(libs, quick):
             t_t = [torch.tensor(a, requires_grad=True) for a in arrays]
             t_g = torch.tensor(g)
             fns["torch"] = lambda: step(torch_fn, t_g, t_t)
-        gflops = {}
-        for name, fn in fns.items():
-            time.sleep(SETTLE_S)
-            gflops[name] = flops / best_time(fn) / 1e9
-        rows.append((label, gflops))
+        rows.append((label, {name: flops / t / 1e9 for name, t in best_times(fns).items()}))
     return rows
 
 
@@ -247,11 +257,9 @@ def bench_rl(libs, quick):
                       {"episodes": 20 if quick else 100}))
     rows = []
     for label, make, kwargs in cases:
-        ms = {}
-        for name, lib in mods.items():
-            time.sleep(SETTLE_S)
-            ms[name] = best_time(make(lib, **kwargs), min_time=0.5 if kwargs else 0.25, min_reps=3) * 1e3
-        rows.append((label, ms))
+        fns = {name: make(lib, **kwargs) for name, lib in mods.items()}
+        times = best_times(fns, min_time=0.5 if kwargs else 0.25, min_reps=3)
+        rows.append((label, {name: t * 1e3 for name, t in times.items()}))
     return rows
 
 
@@ -281,7 +289,7 @@ def bench_lstm(libs, quick):
         weights = {k: rng.uniform(-bound, bound, shape).astype(np.float32) for k, shape in
                    [("weight_ih_l0", (gates * H, I)), ("weight_hh_l0", (gates * H, H)), ("bias_ih_l0", (gates * H,)),
                     ("bias_hh_l0", (gates * H,))]}
-        ms = {}
+        fns = {}
         for name, lib in mods.items():
             lstm = getattr(lib.nn, kind)(I, H, batch_first=True)
             lstm.load_state_dict({k: lib.from_numpy(v) for k, v in weights.items()})
@@ -292,9 +300,9 @@ def bench_lstm(libs, quick):
                 lstm.zero_grad()
                 xt.grad = None
                 lstm(xt)[0].backward(gt)
-            time.sleep(SETTLE_S)
-            ms[name] = best_time(step, min_time=0.5 if not quick else 0.2) * 1e3
-        rows.append((label, ms))
+            fns[name] = step
+        times = best_times(fns, min_time=0.5 if not quick else 0.2)
+        rows.append((label, {name: t * 1e3 for name, t in times.items()}))
     return rows
 
 
@@ -314,7 +322,7 @@ def bench_attention(libs, quick):
     for B, H, L, E in ATTENTION_CASES[:2] if quick else ATTENTION_CASES:
         arrays = [rng.standard_normal((B, H, L, E)).astype(np.float32) for _ in range(4)]
         for causal in (False, True):
-            ms = {}
+            fns = {}
             for name, lib in mods.items():
                 q, k, v = (lib.from_numpy(a).requires_grad_() for a in arrays[:3])
                 g = lib.from_numpy(arrays[3])
@@ -322,9 +330,10 @@ def bench_attention(libs, quick):
                 def step(lib=lib, q=q, k=k, v=v, g=g):
                     q.grad = k.grad = v.grad = None
                     lib.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal).backward(g)
-                time.sleep(SETTLE_S)
-                ms[name] = best_time(step, min_time=0.5 if not quick else 0.2) * 1e3
-            rows.append((f"attention ({B},{H},{L},{E}){' causal' if causal else ''}", ms))
+                fns[name] = step
+            times = best_times(fns, min_time=0.5 if not quick else 0.2)
+            label = f"attention ({B},{H},{L},{E}){' causal' if causal else ''}"
+            rows.append((label, {name: t * 1e3 for name, t in times.items()}))
     return rows
 
 
@@ -385,13 +394,13 @@ def bench_gpt(libs, quick):
     weights = {k: v.numpy() for k, v in dmodel.state_dict().items()}
     rng = np.random.default_rng(0)
     ids = rng.integers(0, 83, size=(32, 129))
-    ms = {}
     models = {"deepgrad": (deepgrad, dmodel)}
     if "torch" in libs:
         torch = libs["torch"]
         tmodel = _torch_gpt(torch, 83, 128, 4, 4, 128, 0.1)
         tmodel.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
         models["torch"] = (torch, tmodel)
+    fns = {}
     for name, (lib, model) in models.items():
         x, y = lib.from_numpy(ids[:, :-1].copy()), lib.from_numpy(ids[:, 1:].copy())
         opt = lib.optim.AdamW(model.parameters(), lr=1e-3)
@@ -402,9 +411,9 @@ def bench_gpt(libs, quick):
             opt.zero_grad()
             loss.backward()
             opt.step()
-        time.sleep(SETTLE_S)
-        ms[name] = best_time(step, min_time=2.0 if not quick else 0.3, min_reps=5, warmup=2) * 1e3
-    return [("char-GPT step (83, 128, 128, 4 heads, 4 layers, batch 32)", ms)]
+        fns[name] = step
+    times = best_times(fns, min_time=2.0 if not quick else 0.3, min_reps=5, warmup=2)
+    return [("char-GPT step (83, 128, 128, 4 heads, 4 layers, batch 32)", {n: t * 1e3 for n, t in times.items()})]
 
 
 SECTIONS = {"gemm": bench_gemm, "conv": bench_conv, "rl": bench_rl, "lstm": bench_lstm,
