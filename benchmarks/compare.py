@@ -45,7 +45,7 @@ def best_time(fn, min_time=0.25, min_reps=3, max_reps=200, warmup=1):
 ROUNDS = 3  # turns per library, alternating with the others
 
 
-def best_times(fns, min_time=0.25, min_reps=3, warmup=1):
+def best_times(fns, min_time=0.25, min_reps=6, warmup=1):
     """{name: best seconds per call} for the libraries' callables, timed in ROUNDS alternating turns of min_time /
     ROUNDS each (a library's figure is its best over its turns): this machine has slow spells lasting seconds, and a
     library timed straight through could meet one that the next did not."""
