@@ -77,9 +77,11 @@ def _kernel(arrays, lens, reverse, dhs, dhn):
     return hs, grads
 
 
-# (9, 13, 6, 70): enough work for two threads, each running its own samples through every step (W_hh in L2);
-# (2, 8, 5, 300): W_hh (900 x 300) too big for that, threads inside each step's product; 33, 65: ragged panels
-SHAPES = [(1, 1, 1, 1), (7, 3, 5, 9), (4, 13, 17, 33), (3, 2, 70, 65), (9, 13, 6, 70), (2, 8, 5, 300)]
+# (10, 32, 8, 64), (30, 19, 4, 40): enough work at 2 threads for each to run its own samples (16 + 16, 9 + 10)
+# through every step (W_hh in L2); (2, 8, 5, 300): W_hh (900 x 300) too big for that, threads inside each step's
+# product; 33, 65, 70: ragged panels
+SHAPES = [(1, 1, 1, 1), (7, 3, 5, 9), (4, 13, 17, 33), (3, 2, 70, 65), (9, 13, 6, 70), (10, 32, 8, 64),
+          (30, 19, 4, 40), (2, 8, 5, 300)]
 
 
 @pytest.mark.parametrize("dtype, tol", [(np.float32, 3e-5), (np.float64, 1e-11)], ids=["f32", "f64"])
@@ -121,6 +123,25 @@ def test_gru_without_bias_or_h0_at_every_simd_level(level):
     expected = ref_backward(ref[0], ref[1], ref[2], saved, dhs.astype(np.float64), np.zeros((B, H)), False)
     np.testing.assert_allclose(hs, ref_hs, rtol=3e-5, atol=3e-5)
     np.testing.assert_allclose(dw_hh, expected[2], rtol=3e-5, atol=3e-4)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_recurrent_kernels_with_no_steps(reverse):
+    """T = 0: the weight gradients are zeros and dh0 is dhn (the first step's product with h0 must not read dgates,
+    which is empty)."""
+    B, I, H = 5, 3, 4
+    x, h0, dhn = np.ones((0, B, I), np.float32), np.ones((B, H), np.float32), np.full((B, H), 2.0, np.float32)
+    empty = np.empty((0, B, H), np.float32)
+    w_ih, w_hh = np.ones((3 * H, I), np.float32), np.ones((3 * H, H), np.float32)
+    dw_hh, db, dh0 = np.full_like(w_hh, np.nan), np.full(3 * H, np.nan, np.float32), np.empty((B, H), np.float32)
+    _C.gru_backward(None, None, dw_hh, db, None, dh0, None, dhn, np.empty((0, B, 3 * H), np.float32), empty, empty,
+                    x, w_ih, w_hh, h0, None, reverse)
+    assert (dw_hh == 0).all() and (db == 0).all() and (dh0 == 2).all()
+    w_ih, w_hh = np.ones((4 * H, I), np.float32), np.ones((4 * H, H), np.float32)
+    dw_hh = np.full_like(w_hh, np.nan)
+    _C.lstm_backward(None, None, dw_hh, None, None, None, None, dhn, None, np.empty((0, B, 4 * H), np.float32), empty,
+                     empty, x, w_ih, w_hh, h0, h0, None, reverse)
+    assert (dw_hh == 0).all()
 
 
 def test_gru_kernel_rejects_bad_shapes():

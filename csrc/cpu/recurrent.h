@@ -109,6 +109,10 @@ struct BackwardWeight {
 template <typename T>
 void weight_grad_hh(T* dw_hh, const T* dg, const T* hs, const T* h0, int64_t steps, int64_t B, int64_t G,
                     int64_t H, bool reverse) {
+  if (steps == 0) {
+    std::fill(dw_hh, dw_hh + G * H, T(0));
+    return;
+  }
   const int64_t first = reverse ? steps - 1 : 0;
   const T* dg_rest = dg + (reverse ? 0 : B * G);
   const T* h_rest = hs + (reverse ? B * H : 0);
